@@ -1,0 +1,79 @@
+//! Command-line adapter: parse arguments, call the core, print.
+
+mod ask;
+mod check;
+mod eval;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use faqbot::engine::Engine;
+use faqbot::faq;
+
+#[derive(Debug, Parser)]
+#[command(name = "faqbot", version, about = "Answers regenerative-medicine questions from a curated, sourced FAQ")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a FAQ folder: report every error and warning with file:line:col.
+    Check {
+        /// The FAQ folder.
+        #[arg(default_value = "faq")]
+        faq_dir: PathBuf,
+        /// Folder of source documents: check every quote appears verbatim in its document.
+        #[arg(long, value_name = "DIR")]
+        sources: Option<PathBuf>,
+    },
+    /// Ask a question, as the bot would answer it. `-` reads one question per line from stdin.
+    Ask {
+        /// The FAQ folder.
+        #[arg(long, env = "FAQ_DIR", default_value = "faq")]
+        faq: PathBuf,
+        /// Print one JSON object per question (the stable contract in the README).
+        #[arg(long)]
+        json: bool,
+        /// The question (several words are joined), or `-` for stdin.
+        #[arg(required = true)]
+        question: Vec<String>,
+    },
+    /// Run a cases file and report accuracy, abstention, safety and latency.
+    Eval {
+        /// The FAQ folder.
+        #[arg(long, env = "FAQ_DIR", default_value = "faq")]
+        faq: PathBuf,
+        /// The cases file ([[case]] question = "...", expect = "id" | ["a", "b"] | "none" | "safety").
+        cases: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// List at most this many failing cases (all with --json).
+        #[arg(long, default_value_t = 40)]
+        show_failures: usize,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
+        Command::Ask { faq, json, question } => ask::run(&faq, json, &question),
+        Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
+    }
+}
+
+/// Loads the FAQ and builds the engine, timing both; a broken FAQ is an error
+/// that lists every problem.
+fn load_engine(dir: &Path) -> anyhow::Result<(Engine, Duration)> {
+    let start = Instant::now();
+    let loaded = faq::load_dir(dir).with_context(|| format!("cannot load the FAQ in {} (run `faqbot check {}`)", dir.display(), dir.display()))?;
+    let engine = Engine::new(loaded.faq);
+    Ok((engine, start.elapsed()))
+}

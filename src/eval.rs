@@ -1,0 +1,216 @@
+//! Evaluation: run a cases file through the engine and measure.
+//!
+//! Pure except for the clock it is handed; the CLI prints the report.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, Outcome, Response};
+
+/// What a case expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// Any of these entry ids.
+    Entries(Vec<String>),
+    /// No answer (suggest or none both count as not answered).
+    None,
+    /// The safety triage fires.
+    Safety,
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub question: String,
+    pub expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCases {
+    #[serde(default)]
+    case: Vec<RawCase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    question: String,
+    expect: RawExpect,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExpect {
+    One(String),
+    Any(Vec<String>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CasesError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: case {index} ({question:?}) expects unknown entry id(s): {ids}")]
+    UnknownIds { path: String, index: usize, question: String, ids: String },
+}
+
+/// Reads a cases file and checks its ids against the engine's FAQ.
+pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| CasesError::Read { path: shown.clone(), source })?;
+    let raw: RawCases = toml::from_str(&text).map_err(|e| CasesError::Parse { path: shown.clone(), message: e.to_string() })?;
+    let mut cases = Vec::with_capacity(raw.case.len());
+    for (i, c) in raw.case.into_iter().enumerate() {
+        let expect = match c.expect {
+            RawExpect::One(s) if s == "none" => Expect::None,
+            RawExpect::One(s) if s == "safety" => Expect::Safety,
+            RawExpect::One(s) => Expect::Entries(vec![s]),
+            RawExpect::Any(v) => Expect::Entries(v),
+        };
+        if let Expect::Entries(ids) = &expect {
+            let unknown: Vec<&str> = ids.iter().filter(|id| engine.faq().entry(id).is_none()).map(String::as_str).collect();
+            if !unknown.is_empty() || ids.is_empty() {
+                return Err(CasesError::UnknownIds { path: shown, index: i + 1, question: c.question, ids: unknown.join(", ") });
+            }
+        }
+        cases.push(Case { question: c.question, expect });
+    }
+    Ok(cases)
+}
+
+/// One case that did not come out as expected.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub question: String,
+    pub expected: String,
+    pub got: String,
+    /// The entry or suggestions that came back, with confidences.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub cases: usize,
+    pub entry_cases: usize,
+    pub none_cases: usize,
+    pub safety_cases: usize,
+    /// Entry cases answered with an expected id.
+    pub top1: f64,
+    /// Entry cases with an expected id among the top 5 ranked.
+    pub top5_recall: f64,
+    /// Mean reciprocal rank of the first expected id in the top 5.
+    pub mrr: f64,
+    /// None cases not answered (suggest or none).
+    pub none_not_answered: f64,
+    /// Safety cases that got the safety outcome.
+    pub safety_accuracy: f64,
+    /// Non-safety cases that got the safety outcome.
+    pub false_safety: usize,
+    pub latency_p50_us: f64,
+    pub latency_p99_us: f64,
+    pub load_ms: f64,
+    pub failures: Vec<Failure>,
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        1.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+/// At least this many timed queries, repeating the cases, for stable percentiles.
+pub const MIN_TIMED_QUERIES: usize = 2000;
+
+/// Runs every case; `load` is the measured load + index time.
+pub fn run(engine: &Engine, cases: &[Case], load: Duration) -> Report {
+    let faq = engine.faq();
+    let id = |e: usize| faq.entries[e].id.as_str();
+    let mut r = Report { cases: cases.len(), load_ms: load.as_secs_f64() * 1000.0, ..Report::default() };
+    let (mut top1, mut top5, mut rr, mut none_ok, mut safety_ok) = (0, 0, 0.0, 0, 0);
+    for case in cases {
+        let response = engine.ask(&case.question);
+        let got_safety = matches!(response.outcome, Outcome::Safety { .. });
+        let ok = match &case.expect {
+            Expect::Entries(ids) => {
+                r.entry_cases += 1;
+                r.false_safety += usize::from(got_safety);
+                let rank = response.ranked.iter().position(|s| ids.iter().any(|i| i == id(s.entry)));
+                if let Some(rank) = rank {
+                    top5 += 1;
+                    rr += 1.0 / (rank + 1) as f64;
+                }
+                let hit = matches!(response.outcome, Outcome::Answer(s) if ids.iter().any(|i| i == id(s.entry)));
+                top1 += usize::from(hit);
+                hit
+            }
+            Expect::None => {
+                r.none_cases += 1;
+                r.false_safety += usize::from(got_safety);
+                let ok = !matches!(response.outcome, Outcome::Answer(_));
+                none_ok += usize::from(ok);
+                ok
+            }
+            Expect::Safety => {
+                r.safety_cases += 1;
+                safety_ok += usize::from(got_safety);
+                got_safety
+            }
+        };
+        if !ok {
+            r.failures.push(Failure {
+                question: case.question.clone(),
+                expected: match &case.expect {
+                    Expect::Entries(ids) => ids.join(" | "),
+                    Expect::None => "none".into(),
+                    Expect::Safety => "safety".into(),
+                },
+                got: response.outcome.kind().into(),
+                detail: describe(engine, &response),
+            });
+        }
+    }
+    r.top1 = ratio(top1, r.entry_cases);
+    r.top5_recall = ratio(top5, r.entry_cases);
+    r.mrr = if r.entry_cases == 0 { 1.0 } else { rr / r.entry_cases as f64 };
+    r.none_not_answered = ratio(none_ok, r.none_cases);
+    r.safety_accuracy = ratio(safety_ok, r.safety_cases);
+    let (p50, p99) = time_queries(engine, cases);
+    r.latency_p50_us = p50;
+    r.latency_p99_us = p99;
+    r
+}
+
+/// Per-query latency percentiles (microseconds), timed in-process.
+fn time_queries(engine: &Engine, cases: &[Case]) -> (f64, f64) {
+    if cases.is_empty() {
+        return (0.0, 0.0);
+    }
+    let passes = MIN_TIMED_QUERIES.div_ceil(cases.len()).max(1);
+    let mut times = Vec::with_capacity(passes * cases.len());
+    for _ in 0..passes {
+        for case in cases {
+            let start = Instant::now();
+            std::hint::black_box(engine.ask(std::hint::black_box(&case.question)));
+            times.push(start.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+fn describe(engine: &Engine, response: &Response) -> String {
+    let faq = engine.faq();
+    let fmt = |s: &crate::matcher::Scored| format!("{} ({:.2})", faq.entries[s.entry].id, s.confidence);
+    let ranked: Vec<String> = response.ranked.iter().take(3).map(fmt).collect();
+    match &response.outcome {
+        Outcome::Answer(s) => format!("answered {}; ranked: {}", fmt(s), ranked.join(", ")),
+        Outcome::Safety { category, .. } => format!("safety ({}); ranked: {}", category.as_str(), ranked.join(", ")),
+        _ => format!("ranked: {}", if ranked.is_empty() { "nothing".into() } else { ranked.join(", ") }),
+    }
+}

@@ -1,0 +1,15 @@
+//! The FAQ: its model, how it is read from a folder, and how it is checked.
+
+mod date;
+mod load;
+mod model;
+mod quotes;
+mod raw;
+mod toml_file;
+mod validate;
+
+pub use date::Date;
+pub use load::{load_dir, load_dir_as_of, LoadError, Loaded, BOT_FILE, SAFETY_FILE, SOURCES_FILE, SYNONYMS_FILE};
+pub use model::{BotTexts, Citation, Entry, EntryPlaces, Faq, Source};
+pub use quotes::{check_quotes, closest_passage, fold_quote_text};
+pub use validate::{is_slug, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_LIMIT, MIN_ALTERNATES};

@@ -1,0 +1,136 @@
+//! The quote check: every quote must stand verbatim in its source document.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::model::Faq;
+use crate::diagnostic::{Diagnostic, Kind};
+
+/// How many candidate windows (by shared words) get the exact similarity measure
+/// when looking for the passage closest to a missing quote.
+const CLOSEST_CANDIDATES: usize = 8;
+
+/// Folds what differs between a copied quote and the captured page without
+/// changing the words: whitespace runs, curly quotes, dashes, no-break spaces.
+pub fn fold_quote_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks every citation against `sources_dir/<file>`; returns the problems.
+pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut documents: HashMap<usize, Option<String>> = HashMap::new();
+    for (i, source) in faq.sources.iter().enumerate() {
+        let text = match &source.file {
+            None => None,
+            Some(file) => match std::fs::read(sources_dir.join(file)) {
+                Ok(bytes) => Some(fold_quote_text(&String::from_utf8_lossy(&bytes))),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            Kind::SourceFileMissing,
+                            source.place.clone(),
+                            format!("cannot read {} for source {:?}: {e}", sources_dir.join(file).display(), source.id),
+                        )
+                        .with_hint("check `file` in sources.toml and the --sources folder"),
+                    );
+                    continue;
+                }
+            },
+        };
+        documents.insert(i, text);
+    }
+    for entry in &faq.entries {
+        for citation in &entry.citations {
+            let source = &faq.sources[citation.source];
+            let Some(document) = documents.get(&citation.source) else { continue };
+            let Some(document) = document else {
+                diags.push(
+                    Diagnostic::error(
+                        Kind::SourceFileMissing,
+                        citation.place.clone(),
+                        format!("entry {:?} quotes source {:?}, which has no `file` to check against", entry.id, source.id),
+                    )
+                    .with_hint("add `file = \"...\"` to the source in sources.toml"),
+                );
+                continue;
+            };
+            let quote = fold_quote_text(&citation.quote);
+            if !document.contains(&quote) {
+                let closest = closest_passage(document, &quote);
+                diags.push(
+                    Diagnostic::error(
+                        Kind::QuoteNotFound,
+                        citation.place.clone(),
+                        format!("entry {:?}: quote not found verbatim in {:?}", entry.id, source.file.as_deref().unwrap_or_default()),
+                    )
+                    .with_hint(format!("the closest passage of the document is: \"{closest}\"")),
+                );
+            }
+        }
+    }
+    diags
+}
+
+/// The run of the document's words most like `quote` (same number of words).
+pub fn closest_passage(document: &str, quote: &str) -> String {
+    let words: Vec<&str> = document.split(' ').collect();
+    let quote_words: Vec<&str> = quote.split(' ').collect();
+    let n = quote_words.len().clamp(1, words.len().max(1));
+    if words.len() <= n {
+        return document.to_string();
+    }
+    let wanted: std::collections::HashSet<String> = quote_words.iter().map(|w| w.to_lowercase()).collect();
+    let mut scored: Vec<(usize, usize)> = (0..=words.len() - n)
+        .map(|start| {
+            let shared = words[start..start + n].iter().filter(|w| wanted.contains(&w.to_lowercase())).count();
+            (shared, start)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .iter()
+        .take(CLOSEST_CANDIDATES)
+        .map(|&(_, start)| words[start..start + n].join(" "))
+        .max_by(|a, b| {
+            strsim::normalized_levenshtein(a, quote).total_cmp(&strsim::normalized_levenshtein(b, quote))
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_typography_not_words() {
+        assert_eq!(fold_quote_text("  it’s  30–150\u{a0}nm —\n“small” "), "it's 30-150 nm - \"small\"");
+        assert_ne!(fold_quote_text("Tumour"), fold_quote_text("tumour"));
+    }
+
+    #[test]
+    fn closest_passage_finds_the_near_miss() {
+        let doc = fold_quote_text("Exosomes are tiny. They measure 30 to 150 nanometres across. The end.");
+        assert_eq!(closest_passage(&doc, "They measure 30 to 140 nanometres across."), "They measure 30 to 150 nanometres across.");
+    }
+}

@@ -1,0 +1,107 @@
+//! FAQ files exactly as written: serde structs that reject unknown keys.
+//!
+//! Every string keeps its span so validation can point at the line and column.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesFile {
+    #[serde(default)]
+    pub entry: Vec<S<RawEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    pub id: S<String>,
+    pub question: S<String>,
+    #[serde(default)]
+    pub alternates: Vec<S<String>>,
+    #[serde(default)]
+    pub tags: Vec<S<String>>,
+    pub answer: S<String>,
+    pub reviewed: Option<S<String>>,
+    #[serde(default)]
+    pub source: Vec<S<RawCitation>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCitation {
+    pub doc: S<String>,
+    pub quote: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    #[serde(default)]
+    pub source: Vec<S<RawSource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: S<String>,
+    pub title: S<String>,
+    pub publisher: S<String>,
+    pub author: Option<S<String>>,
+    pub date: Option<S<String>>,
+    pub url: Option<S<String>>,
+    pub file: Option<S<String>>,
+    pub kind: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotFile {
+    pub disclaimer: S<String>,
+    pub no_answer: Option<S<String>>,
+    pub suggest_intro: Option<S<String>>,
+    pub matching: Option<S<RawMatching>>,
+}
+
+/// `[matching]` in bot.toml: every field optional, defaults in `matcher::Settings`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatching {
+    pub answer_threshold: Option<S<f64>>,
+    pub suggest_threshold: Option<S<f64>>,
+    pub margin: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymsFile {
+    #[serde(default)]
+    pub synonym: Vec<S<RawSynonym>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSynonym {
+    pub term: S<String>,
+    pub variants: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyFile {
+    pub emergency: S<RawSafetyCategory>,
+    pub self_harm: S<RawSafetyCategory>,
+    pub personal_advice: S<RawSafetyCategory>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSafetyCategory {
+    pub message: S<String>,
+    pub patterns: Vec<S<String>>,
+    /// Phrases that cancel a match of this category ("can't breathe easy about the cost").
+    #[serde(default)]
+    pub except: Vec<S<String>>,
+}

@@ -1,0 +1,340 @@
+//! Raw files -> validated model, collecting every problem on the way.
+
+use std::collections::HashMap;
+
+use super::date::Date;
+use super::model::{BotTexts, Citation, Entry, EntryPlaces, Source};
+use super::raw::{self, S};
+use super::toml_file::TomlFile;
+use crate::diagnostic::{Diagnostic, Kind, Location};
+use crate::matcher::Settings;
+use crate::safety::{SafetyCategory, SafetyConfig, SafetyRule};
+use crate::text::Synonym;
+
+/// Discord's limit on an embed description, where an answer is shown.
+pub const EMBED_DESCRIPTION_LIMIT: usize = 4096;
+/// Discord's limit on an embed field value, where each quote is shown.
+pub const EMBED_FIELD_LIMIT: usize = 1024;
+/// An entry with fewer alternates than this is hard to match: warn.
+pub const MIN_ALTERNATES: usize = 2;
+
+/// Validation state for one file: its text (for positions) and the sink for problems.
+pub struct Checker<'a> {
+    pub file: &'a TomlFile,
+    pub base: usize,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    pub fn at<T>(&self, spanned: &S<T>) -> Location {
+        self.file.location(self.base + spanned.span().start)
+    }
+
+    fn error(&mut self, kind: Kind, place: Location, message: String, hint: &str) {
+        self.diags.push(Diagnostic::error(kind, place, message).with_hint(hint));
+    }
+
+    fn warn(&mut self, kind: Kind, place: Location, message: String, hint: &str) {
+        self.diags.push(Diagnostic::warning(kind, place, message).with_hint(hint));
+    }
+
+    /// A required text: trimmed, with CRLF folded; an error when empty.
+    pub fn text(&mut self, value: &S<String>, what: &str) -> Option<String> {
+        let text = value.get_ref().replace("\r\n", "\n").trim().to_string();
+        if text.is_empty() {
+            let place = self.at(value);
+            self.error(Kind::EmptyText, place, format!("{what} is empty"), "write some text here");
+            return None;
+        }
+        Some(text)
+    }
+
+    pub fn optional_text(&mut self, value: &Option<S<String>>, what: &str) -> Option<String> {
+        value.as_ref().and_then(|v| self.text(v, what))
+    }
+
+    pub fn slug(&mut self, value: &S<String>, what: &str) -> Option<String> {
+        let id = value.get_ref();
+        if is_slug(id) {
+            return Some(id.clone());
+        }
+        let place = self.at(value);
+        self.error(
+            Kind::BadId,
+            place,
+            format!("{what} {id:?} is not a lowercase slug"),
+            "use lowercase letters, digits and single hyphens, e.g. \"exosome-size\"",
+        );
+        None
+    }
+
+    pub fn date(&mut self, value: &Option<S<String>>, allow_partial: bool) -> Option<Date> {
+        let value = value.as_ref()?;
+        let date = Date::parse(value.get_ref().trim(), allow_partial);
+        if date.is_none() {
+            let place = self.at(value);
+            let hint = if allow_partial {
+                "write the date as YYYY-MM-DD (or YYYY-MM, or YYYY for a year alone)"
+            } else {
+                "write the date as YYYY-MM-DD, e.g. 2026-11-22"
+            };
+            self.error(Kind::BadDate, place, format!("{:?} is not a valid date", value.get_ref()), hint);
+        }
+        date
+    }
+}
+
+/// `^[a-z0-9]+(-[a-z0-9]+)*$`
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+pub fn source(c: &mut Checker<'_>, raw: &raw::RawSource) -> Option<Source> {
+    let id = c.slug(&raw.id, "source id");
+    let title = c.text(&raw.title, "title");
+    let publisher = c.text(&raw.publisher, "publisher");
+    let author = c.optional_text(&raw.author, "author");
+    let date = c.date(&raw.date, true);
+    let url = c.optional_text(&raw.url, "url");
+    let file = c.optional_text(&raw.file, "file");
+    let kind = c.optional_text(&raw.kind, "kind");
+    let place = c.at(&raw.id);
+    Some(Source { id: id?, title: title?, publisher: publisher?, author, date, url, file, kind, place })
+}
+
+/// Validates one entry; `sources` maps source ids to their index.
+pub fn entry(
+    c: &mut Checker<'_>,
+    raw: &S<raw::RawEntry>,
+    sources: &HashMap<String, usize>,
+    stale_before: Date,
+) -> Option<Entry> {
+    let r = raw.get_ref();
+    let id = c.slug(&r.id, "entry id");
+    let question = c.text(&r.question, "question");
+    let answer = c.text(&r.answer, "answer");
+    let alternates: Vec<String> =
+        r.alternates.iter().filter_map(|a| c.text(a, "alternate")).collect();
+    let tags: Vec<String> = r.tags.iter().filter_map(|t| c.slug(t, "tag")).collect();
+    let reviewed = c.date(&r.reviewed, false);
+    let id_place = c.at(&r.id);
+    let name = r.id.get_ref();
+
+    if r.source.is_empty() {
+        c.error(
+            Kind::NoSource,
+            id_place.clone(),
+            format!("entry {name:?} cites no source"),
+            "add a [[entry.source]] table with `doc` and a verbatim `quote`",
+        );
+    }
+    let mut citations = Vec::new();
+    for cite in &r.source {
+        let cite = cite.get_ref();
+        let quote = c.text(&cite.quote, "quote");
+        let doc = cite.doc.get_ref();
+        let index = sources.get(doc).copied();
+        if index.is_none() {
+            let place = c.at(&cite.doc);
+            let known: Vec<&str> = sources.keys().map(String::as_str).collect();
+            c.error(
+                Kind::UnknownDoc,
+                place,
+                format!("doc {doc:?} names no source in sources.toml"),
+                &format!("use one of the source ids: {}", sorted_list(&known)),
+            );
+        }
+        if let (Some(quote), Some(source)) = (quote, index) {
+            if quote.chars().count() > EMBED_FIELD_LIMIT {
+                let place = c.at(&cite.quote);
+                c.warn(
+                    Kind::TooLong,
+                    place,
+                    format!("quote is {} characters; a Discord embed field holds {EMBED_FIELD_LIMIT}", quote.chars().count()),
+                    "quote a shorter passage (it will be cut otherwise)",
+                );
+            }
+            citations.push(Citation { source, quote, place: c.at(&cite.quote) });
+        }
+    }
+
+    if r.alternates.len() < MIN_ALTERNATES {
+        c.warn(
+            Kind::FewAlternates,
+            id_place.clone(),
+            format!("entry {name:?} has {} alternate(s)", r.alternates.len()),
+            "add at least two other ways people ask this, as they would type it in chat",
+        );
+    }
+    if let Some(answer) = &answer {
+        if answer.chars().count() > EMBED_DESCRIPTION_LIMIT {
+            let place = c.at(&r.answer);
+            c.warn(
+                Kind::TooLong,
+                place,
+                format!("answer is {} characters; a Discord embed holds {EMBED_DESCRIPTION_LIMIT}", answer.chars().count()),
+                "shorten the answer (it will be cut otherwise)",
+            );
+        }
+    }
+    if let (Some(date), Some(value)) = (reviewed, &r.reviewed) {
+        if date < stale_before {
+            let place = c.at(value);
+            c.warn(
+                Kind::StaleReview,
+                place,
+                format!("entry {name:?} was last reviewed {date}, over 12 months ago"),
+                "re-read the entry against its sources and update `reviewed`",
+            );
+        }
+    }
+    let places = EntryPlaces {
+        id: id_place,
+        question: c.at(&r.question),
+        alternates: r.alternates.iter().map(|a| c.at(a)).collect(),
+    };
+    if citations.len() != r.source.len() {
+        return None;
+    }
+    Some(Entry {
+        id: id?,
+        question: question?,
+        alternates,
+        tags,
+        answer: answer?,
+        reviewed,
+        citations,
+        places,
+    })
+}
+
+pub fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -> Option<BotTexts> {
+    let disclaimer = raw.disclaimer.get_ref().trim();
+    if disclaimer.is_empty() {
+        let place = c.at(&raw.disclaimer);
+        c.error(
+            Kind::EmptyDisclaimer,
+            place,
+            "the disclaimer is empty".into(),
+            "every answer carries the disclaimer: write it here",
+        );
+        return None;
+    }
+    Some(BotTexts {
+        disclaimer: disclaimer.to_string(),
+        no_answer: c.optional_text(&raw.no_answer, "no_answer").unwrap_or_else(|| defaults.no_answer.clone()),
+        suggest_intro: c
+            .optional_text(&raw.suggest_intro, "suggest_intro")
+            .unwrap_or_else(|| defaults.suggest_intro.clone()),
+    })
+}
+
+pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Settings {
+    let mut settings = Settings::default();
+    let Some(raw) = raw else { return settings };
+    let m = raw.get_ref();
+    let mut set = |value: &Option<S<f64>>, slot: &mut f32, name: &str| {
+        if let Some(v) = value {
+            let x = *v.get_ref();
+            if (0.0..=1.0).contains(&x) {
+                *slot = x as f32;
+            } else {
+                let place = c.at(v);
+                c.error(Kind::BadSetting, place, format!("{name} = {x} is outside 0..1"), "use a number between 0 and 1");
+            }
+        }
+    };
+    set(&m.answer_threshold, &mut settings.answer_threshold, "answer_threshold");
+    set(&m.suggest_threshold, &mut settings.suggest_threshold, "suggest_threshold");
+    set(&m.margin, &mut settings.margin, "margin");
+    if settings.suggest_threshold > settings.answer_threshold {
+        let place = c.at(raw);
+        c.error(
+            Kind::BadSetting,
+            place,
+            "suggest_threshold is above answer_threshold".into(),
+            "suggestions are for scores below the answer threshold: lower suggest_threshold",
+        );
+    }
+    settings
+}
+
+pub fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {
+    let term = c.text(&raw.term, "synonym term");
+    let variants: Vec<String> = raw.variants.iter().filter_map(|v| c.text(v, "synonym variant")).collect();
+    if variants.len() != raw.variants.len() {
+        return None;
+    }
+    Some(Synonym { term: term?, variants })
+}
+
+pub fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<SafetyConfig> {
+    let mut rules = Vec::new();
+    let mut ok = true;
+    for (category, cat) in [
+        (SafetyCategory::Emergency, &raw.emergency),
+        (SafetyCategory::SelfHarm, &raw.self_harm),
+        (SafetyCategory::PersonalAdvice, &raw.personal_advice),
+    ] {
+        let r = cat.get_ref();
+        let message = c.text(&r.message, "safety message");
+        if r.patterns.is_empty() {
+            let place = c.at(cat);
+            c.error(Kind::BadSafetyRule, place, "no patterns".into(), "list the phrases that trigger this rule");
+        }
+        let patterns = safety_patterns(c, &r.patterns);
+        let except = safety_patterns(c, &r.except);
+        match (message, patterns, except) {
+            (Some(message), Some(patterns), Some(except)) => {
+                rules.push(SafetyRule { category, message, patterns, except })
+            }
+            _ => ok = false,
+        }
+    }
+    ok.then_some(SafetyConfig { rules })
+}
+
+fn safety_patterns(c: &mut Checker<'_>, raw: &[S<String>]) -> Option<Vec<String>> {
+    let mut ok = true;
+    let mut out = Vec::with_capacity(raw.len());
+    for p in raw {
+        let text = p.get_ref().trim();
+        if text.split_whitespace().all(|w| w == "*") {
+            let place = c.at(p);
+            c.error(
+                Kind::BadSafetyRule,
+                place,
+                format!("pattern {text:?} has no words"),
+                "write the words to look for, with * for up to three other words",
+            );
+            ok = false;
+        } else {
+            out.push(text.to_string());
+        }
+    }
+    ok.then_some(out)
+}
+
+fn sorted_list(items: &[&str]) -> String {
+    let mut v = items.to_vec();
+    v.sort_unstable();
+    v.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_slug;
+
+    #[test]
+    fn slugs() {
+        for ok in ["exosome-size", "a", "cd63-markers", "x1"] {
+            assert!(is_slug(ok), "{ok}");
+        }
+        for bad in ["", "Exosome", "a--b", "-a", "a-", "a_b", "a b", "é"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+}

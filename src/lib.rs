@@ -1,0 +1,16 @@
+//! faqbot: answers community questions about regenerative medicine from a
+//! curated, sourced FAQ.
+//!
+//! The core (FAQ model and loading, text analysis, matching, safety triage,
+//! reply composition) knows nothing of Discord or async runtimes; the CLI and
+//! the Discord front end are thin adapters over [`engine::Engine`].
+
+pub mod diagnostic;
+pub mod engine;
+pub mod faq;
+pub mod matcher;
+pub mod safety;
+pub mod text;
+pub mod eval;
+pub mod lint;
+pub mod reply;

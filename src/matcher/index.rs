@@ -1,0 +1,168 @@
+//! The inverted index over entries, built once per FAQ load.
+
+use super::vocab::Vocab;
+use crate::faq::Entry;
+use crate::text::Analyzer;
+
+/// Only the start of an answer is indexed: enough to catch the words an answer
+/// adds to its question, and bounded for banks with long answers.
+pub const ANSWER_INDEX_CHARS: usize = 600;
+/// At most this many distinct terms of an answer's start are indexed.
+pub const ANSWER_INDEX_TERMS: usize = 40;
+/// A term used in the questions/alternates of at least this share of entries
+/// (and at least `CORE_MIN_ENTRIES` of them) is a core topic word of the FAQ
+/// ("exosome", "stem cell"): a query that uses one is about the FAQ's domain.
+pub const CORE_SHARE: f32 = 0.10;
+pub const CORE_MIN_ENTRIES: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// The question or one alternate: what people type.
+    Key,
+    /// The entry's tags.
+    Tags,
+    /// The start of the answer.
+    Answer,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub entry: u32,
+    pub kind: FieldKind,
+    /// Sorted, unique term ids.
+    pub terms: Box<[u32]>,
+    /// Sum of the terms' weights (idf).
+    pub weight: f32,
+}
+
+impl Field {
+    pub fn contains(&self, term: u32) -> bool {
+        self.terms.binary_search(&term).is_ok()
+    }
+}
+
+#[derive(Debug)]
+pub struct Index {
+    pub vocab: Vocab,
+    /// Per term: inverse document frequency over entries.
+    pub idf: Vec<f32>,
+    /// Per term: a core topic word of this FAQ.
+    pub core: Vec<bool>,
+    /// The weight of a word the FAQ never uses.
+    pub unknown_idf: f32,
+    pub fields: Vec<Field>,
+    /// Per entry: its fields are `fields[start..end]`.
+    pub entry_fields: Vec<(u32, u32)>,
+    /// Per term: the fields containing it, `postings[offsets[t]..offsets[t + 1]]`.
+    offsets: Vec<u32>,
+    postings: Vec<u32>,
+}
+
+impl Index {
+    pub fn build(entries: &[Entry], analyzer: &Analyzer) -> Index {
+        let mut vocab = Vocab::default();
+        let mut raw_fields: Vec<(u32, FieldKind, Vec<u32>)> = Vec::new();
+        let mut entry_fields = Vec::with_capacity(entries.len());
+        let intern = |vocab: &mut Vocab, terms: Vec<String>| -> Vec<u32> {
+            let mut ids: Vec<u32> = terms.iter().map(|t| vocab.intern(t)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        for (e, entry) in entries.iter().enumerate() {
+            let start = raw_fields.len() as u32;
+            for text in entry.key_texts() {
+                let ids = intern(&mut vocab, analyzer.terms(text));
+                if !ids.is_empty() {
+                    raw_fields.push((e as u32, FieldKind::Key, ids));
+                }
+            }
+            let tags = intern(&mut vocab, entry.tags.iter().flat_map(|t| analyzer.terms(t)).collect());
+            if !tags.is_empty() {
+                raw_fields.push((e as u32, FieldKind::Tags, tags));
+            }
+            let head = prefix_chars(&entry.answer, ANSWER_INDEX_CHARS);
+            let mut answer_terms = analyzer.terms(head);
+            let mut seen = std::collections::HashSet::new();
+            answer_terms.retain(|t| seen.insert(t.clone()));
+            answer_terms.truncate(ANSWER_INDEX_TERMS);
+            let answer = intern(&mut vocab, answer_terms);
+            if !answer.is_empty() {
+                raw_fields.push((e as u32, FieldKind::Answer, answer));
+            }
+            entry_fields.push((start, raw_fields.len() as u32));
+        }
+
+        let n_terms = vocab.len();
+        let mut df = vec![0u32; n_terms];
+        let mut key_df = vec![0u32; n_terms];
+        let mut mark = vec![u32::MAX; n_terms];
+        let mut key_mark = vec![u32::MAX; n_terms];
+        for (entry, kind, terms) in &raw_fields {
+            for &t in terms {
+                let t = t as usize;
+                if mark[t] != *entry {
+                    mark[t] = *entry;
+                    df[t] += 1;
+                }
+                if *kind == FieldKind::Key && key_mark[t] != *entry {
+                    key_mark[t] = *entry;
+                    key_df[t] += 1;
+                }
+            }
+        }
+        let n = entries.len() as f32;
+        let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let idf: Vec<f32> = df.iter().map(|&d| idf_of(d as f32)).collect();
+        let core_min = (CORE_SHARE * n).max(CORE_MIN_ENTRIES as f32);
+        let core: Vec<bool> = key_df.iter().map(|&d| d as f32 >= core_min).collect();
+
+        let mut counts = vec![0u32; n_terms + 1];
+        for (_, _, terms) in &raw_fields {
+            for &t in terms {
+                counts[t as usize + 1] += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let offsets = counts;
+        let mut fill = offsets.clone();
+        let mut postings = vec![0u32; *offsets.last().unwrap_or(&0) as usize];
+        let fields: Vec<Field> = raw_fields
+            .into_iter()
+            .enumerate()
+            .map(|(f, (entry, kind, terms))| {
+                for &t in &terms {
+                    postings[fill[t as usize] as usize] = f as u32;
+                    fill[t as usize] += 1;
+                }
+                let weight = terms.iter().map(|&t| idf[t as usize]).sum();
+                Field { entry, kind, terms: terms.into_boxed_slice(), weight }
+            })
+            .collect();
+        vocab.build_fuzzy();
+        Index { vocab, idf, core, unknown_idf: idf_of(0.0), fields, entry_fields, offsets, postings }
+    }
+
+    pub fn postings(&self, term: u32) -> &[u32] {
+        let t = term as usize;
+        &self.postings[self.offsets[t] as usize..self.offsets[t + 1] as usize]
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.entry_fields.len()
+    }
+
+    pub fn fields_of(&self, entry: u32) -> &[Field] {
+        let (start, end) = self.entry_fields[entry as usize];
+        &self.fields[start as usize..end as usize]
+    }
+}
+
+fn prefix_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}

@@ -1,0 +1,183 @@
+//! Safety triage: messages that need real help, not an FAQ answer.
+//!
+//! Runs before matching. The rules are phrases from `faq/safety.toml`, compiled
+//! through the same [`Analyzer`] as everything else, so "can't breathe",
+//! "cant breath" and "cannot breathe" are one pattern away from each other.
+
+use crate::text::{Analyzer, Token};
+
+/// Most words a `*` in a pattern may stand for.
+const MAX_GAP_WORDS: usize = 3;
+/// Pattern words at least this long also match a token one edit away
+/// ("chest pian"); shorter ones must match exactly ("hurt" is not "hunt").
+const FUZZY_MIN_LEN: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SafetyCategory {
+    /// Call emergency services now.
+    Emergency,
+    /// Crisis line.
+    SelfHarm,
+    /// Ask your own clinician; may come with related FAQ suggestions.
+    PersonalAdvice,
+}
+
+impl SafetyCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SafetyCategory::Emergency => "emergency",
+            SafetyCategory::SelfHarm => "self-harm",
+            SafetyCategory::PersonalAdvice => "personal-advice",
+        }
+    }
+}
+
+/// One category's rule as written in safety.toml.
+#[derive(Debug, Clone)]
+pub struct SafetyRule {
+    pub category: SafetyCategory,
+    pub message: String,
+    pub patterns: Vec<String>,
+    pub except: Vec<String>,
+}
+
+/// The validated safety.toml: one rule per category, in priority order.
+#[derive(Debug, Clone)]
+pub struct SafetyConfig {
+    pub rules: Vec<SafetyRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Word(String),
+    Gap,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    category: SafetyCategory,
+    message: String,
+    patterns: Vec<Pattern>,
+    except: Vec<Pattern>,
+}
+
+/// A triage verdict: which category, and the text to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Triaged<'a> {
+    pub category: SafetyCategory,
+    pub message: &'a str,
+}
+
+/// The compiled rules, built once per FAQ load.
+#[derive(Debug)]
+pub struct Triage {
+    rules: Vec<CompiledRule>,
+}
+
+impl Triage {
+    pub fn new(config: &SafetyConfig, analyzer: &Analyzer) -> Self {
+        let compile = |patterns: &[String]| -> Vec<Pattern> {
+            patterns.iter().map(|p| compile_pattern(p, analyzer)).filter(|p| !p.parts.is_empty()).collect()
+        };
+        let rules = config
+            .rules
+            .iter()
+            .map(|r| CompiledRule {
+                category: r.category,
+                message: r.message.clone(),
+                patterns: compile(&r.patterns),
+                except: compile(&r.except),
+            })
+            .collect();
+        Triage { rules }
+    }
+
+    /// The first category (in priority order) whose patterns match `tokens`.
+    pub fn check(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
+        self.rules.iter().find_map(|rule| {
+            let hit = rule.patterns.iter().any(|p| matches(p, tokens));
+            let excused = hit && rule.except.iter().any(|p| matches(p, tokens));
+            (hit && !excused).then_some(Triaged { category: rule.category, message: &rule.message })
+        })
+    }
+}
+
+fn compile_pattern(text: &str, analyzer: &Analyzer) -> Pattern {
+    let mut parts = Vec::new();
+    for word in text.split_whitespace() {
+        if word == "*" {
+            if parts.last().is_some_and(|p| *p != Part::Gap) {
+                parts.push(Part::Gap);
+            }
+            continue;
+        }
+        parts.extend(analyzer.tokens(word).into_iter().map(|t| Part::Word(t.term)));
+    }
+    while parts.last() == Some(&Part::Gap) {
+        parts.pop();
+    }
+    Pattern { parts }
+}
+
+fn matches(pattern: &Pattern, tokens: &[Token]) -> bool {
+    (0..tokens.len()).any(|start| match_at(&pattern.parts, tokens, start))
+}
+
+fn match_at(parts: &[Part], tokens: &[Token], at: usize) -> bool {
+    match parts.split_first() {
+        None => true,
+        Some((Part::Gap, rest)) => {
+            (0..=MAX_GAP_WORDS).any(|skip| at + skip <= tokens.len() && match_at(rest, tokens, at + skip))
+        }
+        Some((Part::Word(w), rest)) => {
+            at < tokens.len() && word_matches(w, &tokens[at].term) && match_at(rest, tokens, at + 1)
+        }
+    }
+}
+
+fn word_matches(pattern: &str, token: &str) -> bool {
+    pattern == token
+        || (pattern.len() >= FUZZY_MIN_LEN
+            && token.len() + 1 >= pattern.len()
+            && strsim::damerau_levenshtein(pattern, token) <= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triage(patterns: &[&str], except: &[&str]) -> (Triage, Analyzer) {
+        let analyzer = Analyzer::default();
+        let config = SafetyConfig {
+            rules: vec![SafetyRule {
+                category: SafetyCategory::Emergency,
+                message: "call".into(),
+                patterns: patterns.iter().map(|s| s.to_string()).collect(),
+                except: except.iter().map(|s| s.to_string()).collect(),
+            }],
+        };
+        (Triage::new(&config, &analyzer), analyzer)
+    }
+
+    #[test]
+    fn patterns_match_inflections_typos_and_gaps() {
+        let (t, a) = triage(&["can't breathe", "chest * pain"], &[]);
+        for hit in ["I CANT BREATH", "i can't breathing", "cant brethe", "my chest is in pain", "chest pain"] {
+            assert!(t.check(&a.tokens(hit)).is_some(), "{hit}");
+        }
+        assert!(t.check(&a.tokens("my chest really is a lot of pain")).is_none(), "gap longer than three words");
+        assert!(t.check(&a.tokens("what is a breath test")).is_none());
+    }
+
+    #[test]
+    fn except_phrases_cancel_a_match() {
+        let (t, a) = triage(&["overdose"], &["overdose * exosomes"]);
+        assert!(t.check(&a.tokens("I took an overdose")).is_some());
+        assert!(t.check(&a.tokens("can you overdose on exosomes")).is_none());
+    }
+}

@@ -1,0 +1,14 @@
+//! Text normalisation shared by the index, the query side and the safety rules.
+//!
+//! Everything that compares words goes through [`Analyzer`], so a FAQ entry and a
+//! chat message written in different styles (case, accents, emoji, British or
+//! American spelling, abbreviations) end up as the same sequence of terms.
+
+mod analyzer;
+mod fold;
+mod spelling;
+mod stopwords;
+
+pub use analyzer::{Analyzer, Synonym, Token};
+pub use fold::fold_words;
+pub use stopwords::is_stopword;
