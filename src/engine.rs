@@ -3,7 +3,7 @@
 //! Built once per FAQ load and shared (read-only) by every front end.
 
 use crate::faq::Faq;
-use crate::matcher::{Matcher, Scored};
+use crate::matcher::{Matcher, Scored, Weights};
 use crate::safety::{SafetyCategory, Triage};
 use crate::text::Analyzer;
 
@@ -58,9 +58,14 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(faq: Faq) -> Engine {
+        Engine::with_weights(faq, Weights::DEFAULT)
+    }
+
+    /// An engine with other scoring weights (for tuning tools).
+    pub fn with_weights(faq: Faq, weights: Weights) -> Engine {
         let analyzer = Analyzer::new(&faq.synonyms);
         let triage = Triage::new(&faq.safety, &analyzer);
-        let matcher = Matcher::new(&faq.entries, analyzer);
+        let matcher = Matcher::with_weights(&faq.entries, analyzer, weights);
         Engine { faq, matcher, triage }
     }
 
@@ -76,7 +81,7 @@ impl Engine {
     pub fn ask(&self, message: &str) -> Response {
         let message = cap_chars(message, MAX_QUERY_CHARS);
         let tokens = self.matcher.analyzer().tokens(message);
-        let ranked = self.matcher.rank_tokens(&tokens, RANKED_LEN.max(MAX_SUGGESTIONS));
+        let ranked = self.matcher.rank_message(message, &tokens, RANKED_LEN.max(MAX_SUGGESTIONS));
         if let Some(hit) = self.triage.check(&tokens) {
             let suggestions = if hit.category == SafetyCategory::PersonalAdvice {
                 self.suggestions(&ranked)

@@ -126,8 +126,17 @@ fn ratio(n: usize, d: usize) -> f64 {
 /// At least this many timed queries, repeating the cases, for stable percentiles.
 pub const MIN_TIMED_QUERIES: usize = 2000;
 
-/// Runs every case; `load` is the measured load + index time.
+/// Runs every case and times the queries; `load` is the measured load + index time.
 pub fn run(engine: &Engine, cases: &[Case], load: Duration) -> Report {
+    let mut r = run_without_timing(engine, cases, load);
+    let (p50, p99) = time_queries(engine, cases);
+    r.latency_p50_us = p50;
+    r.latency_p99_us = p99;
+    r
+}
+
+/// Runs every case once, without the latency measurement.
+pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Report {
     let faq = engine.faq();
     let id = |e: usize| faq.entries[e].id.as_str();
     let mut r = Report { cases: cases.len(), load_ms: load.as_secs_f64() * 1000.0, ..Report::default() };
@@ -179,9 +188,6 @@ pub fn run(engine: &Engine, cases: &[Case], load: Duration) -> Report {
     r.mrr = if r.entry_cases == 0 { 1.0 } else { rr / r.entry_cases as f64 };
     r.none_not_answered = ratio(none_ok, r.none_cases);
     r.safety_accuracy = ratio(safety_ok, r.safety_cases);
-    let (p50, p99) = time_queries(engine, cases);
-    r.latency_p50_us = p50;
-    r.latency_p99_us = p99;
     r
 }
 

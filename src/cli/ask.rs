@@ -8,12 +8,16 @@ use anyhow::Context;
 
 use faqbot::reply;
 
-pub fn run(dir: &Path, json: bool, words: &[String]) -> anyhow::Result<ExitCode> {
+pub fn run(dir: &Path, json: bool, explain: bool, words: &[String]) -> anyhow::Result<ExitCode> {
     let (engine, _) = super::load_engine(dir)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer = |question: &str, out: &mut dyn Write| -> anyhow::Result<()> {
-        let reply = reply::compose(&engine, question, &engine.ask(question));
+        let response = engine.ask(question);
+        let reply = reply::compose(&engine, question, &response);
+        if explain {
+            writeln!(out, "{}", super::render::explanation(&engine, question, &response))?;
+        }
         if json {
             writeln!(out, "{}", serde_json::to_string(&reply)?)?;
         } else {

@@ -41,6 +41,9 @@ enum Command {
         /// Print one JSON object per question (the stable contract in the README).
         #[arg(long)]
         json: bool,
+        /// Also show how the question was analysed and why the top entries scored as they did.
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
         /// The question (several words are joined), or `-` for stdin.
         #[arg(required = true)]
         question: Vec<String>,
@@ -64,7 +67,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
-        Command::Ask { faq, json, question } => ask::run(&faq, json, &question),
+        Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
         Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
     }
 }

@@ -2,7 +2,28 @@
 
 use std::fmt::Write;
 
+use faqbot::engine::{Engine, Response};
 use faqbot::reply::Reply;
+
+/// How the question was read and how the top entries scored (for `--explain`).
+pub fn explanation(engine: &Engine, question: &str, response: &Response) -> String {
+    let matcher = engine.matcher();
+    let mut out = format!("query: {}\n", matcher.explain_query(question));
+    for scored in response.ranked.iter().take(3) {
+        let entry = &engine.faq().entries[scored.entry];
+        let _ = writeln!(out, "{} ({:.3}):", entry.id, scored.confidence);
+        let mut keys = matcher.explain(question, scored.entry);
+        keys.sort_by(|a, b| b.1.confidence.total_cmp(&a.1.confidence));
+        for (terms, k) in keys.iter().take(3) {
+            let _ = writeln!(
+                out,
+                "  {:.3}  matched {:.2} extra {:.2} unexplained {:.2} unasked {:.2}  [{terms}]",
+                k.confidence, k.matched, k.extra, k.unexplained, k.unasked
+            );
+        }
+    }
+    out
+}
 
 pub fn text(reply: &Reply) -> String {
     let mut out = String::new();

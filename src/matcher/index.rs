@@ -2,7 +2,7 @@
 
 use super::vocab::Vocab;
 use crate::faq::Entry;
-use crate::text::Analyzer;
+use crate::text::{Analyzer, QUESTION_WORDS};
 
 /// Only the start of an answer is indexed: enough to catch the words an answer
 /// adds to its question, and bounded for banks with long answers.
@@ -10,10 +10,18 @@ pub const ANSWER_INDEX_CHARS: usize = 600;
 /// At most this many distinct terms of an answer's start are indexed.
 pub const ANSWER_INDEX_TERMS: usize = 40;
 /// A term used in the questions/alternates of at least this share of entries
+/// (a fifth: "exosome", "stem cell", not "versus")
 /// (and at least `CORE_MIN_ENTRIES` of them) is a core topic word of the FAQ
 /// ("exosome", "stem cell"): a query that uses one is about the FAQ's domain.
-pub const CORE_SHARE: f32 = 0.10;
+pub const CORE_SHARE: f32 = 0.20;
 pub const CORE_MIN_ENTRIES: usize = 3;
+/// Core topic words weigh at least this much. Their idf is low because every
+/// entry uses them, yet whether a question is about exosomes or stem cells is
+/// exactly what tells "what are MSCs" from "what are MSC exosomes".
+pub const CORE_MIN_WEIGHT: f32 = 1.0;
+/// Question words keep this share of their idf: "how" tells "how does it work"
+/// from "does it work", but a bare "exosomes?" still means "what are exosomes".
+pub const QUESTION_WORD_WEIGHT: f32 = 0.3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -48,6 +56,8 @@ pub struct Index {
     pub idf: Vec<f32>,
     /// Per term: a core topic word of this FAQ.
     pub core: Vec<bool>,
+    /// Per term: a question word ("how", "where").
+    pub question: Vec<bool>,
     /// The weight of a word the FAQ never uses.
     pub unknown_idf: f32,
     pub fields: Vec<Field>,
@@ -113,9 +123,21 @@ impl Index {
         }
         let n = entries.len() as f32;
         let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let idf: Vec<f32> = df.iter().map(|&d| idf_of(d as f32)).collect();
         let core_min = (CORE_SHARE * n).max(CORE_MIN_ENTRIES as f32);
-        let core: Vec<bool> = key_df.iter().map(|&d| d as f32 >= core_min).collect();
+        let mut core: Vec<bool> = key_df.iter().map(|&d| d as f32 >= core_min).collect();
+        let mut idf: Vec<f32> = df
+            .iter()
+            .zip(&core)
+            .map(|(&d, &is_core)| if is_core { idf_of(d as f32).max(CORE_MIN_WEIGHT) } else { idf_of(d as f32) })
+            .collect();
+        let mut question = vec![false; n_terms];
+        for word in QUESTION_WORDS {
+            if let Some(id) = vocab.id(&analyzer.stem_word(word)) {
+                question[id as usize] = true;
+                core[id as usize] = false;
+                idf[id as usize] = idf_of(df[id as usize] as f32) * QUESTION_WORD_WEIGHT;
+            }
+        }
 
         let mut counts = vec![0u32; n_terms + 1];
         for (_, _, terms) in &raw_fields {
@@ -142,7 +164,7 @@ impl Index {
             })
             .collect();
         vocab.build_fuzzy();
-        Index { vocab, idf, core, unknown_idf: idf_of(0.0), fields, entry_fields, offsets, postings }
+        Index { vocab, idf, core, question, unknown_idf: idf_of(0.0), fields, entry_fields, offsets, postings }
     }
 
     pub fn postings(&self, term: u32) -> &[u32] {

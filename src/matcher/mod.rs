@@ -9,15 +9,24 @@ mod vocab;
 use std::cell::RefCell;
 
 pub use index::{FieldKind, Index, ANSWER_INDEX_CHARS, ANSWER_INDEX_TERMS, CORE_MIN_ENTRIES, CORE_SHARE};
-pub use score::{QueryTerm, ANSWER_WEIGHT, BETA_OFF_TOPIC, BETA_ON_TOPIC, GAMMA, TAG_WEIGHT};
+pub use score::{
+    KeyScore, QueryTerm, Weights, ANSWER_WEIGHT, BETA_OFF_TOPIC, BETA_ON_TOPIC, GAMMA, QUESTION_CONFLICT, TAG_WEIGHT,
+};
 pub use vocab::{FUZZY_MIN_LEN, MAX_FUZZY_CANDIDATES, TWO_EDITS_MIN_LEN};
 
 use crate::faq::Entry;
-use crate::text::{Analyzer, Token};
+use crate::text::{Analyzer, Token, QUESTION_WORDS};
 
 /// Only this many distinct content words of a message are scored; a message
 /// longer than that is rambling and its first words carry the question.
 pub const MAX_QUERY_TERMS: usize = 64;
+/// A message of several sentences is also scored one sentence at a time, for
+/// at most this many sentences: people wrap a question in context ("long post,
+/// sorry... what's the actual difference?").
+pub const MAX_SEGMENTS: usize = 6;
+/// A sentence's score counts for this share of a whole-message score, so the
+/// whole message wins ties.
+pub const SEGMENT_FACTOR: f32 = 0.95;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
 pub const CANDIDATES: usize = 48;
@@ -71,12 +80,20 @@ thread_local! {
 pub struct Matcher {
     analyzer: Analyzer,
     index: Index,
+    /// Question words as analysed terms.
+    question_terms: Vec<String>,
+    weights: Weights,
 }
 
 impl Matcher {
     pub fn new(entries: &[Entry], analyzer: Analyzer) -> Matcher {
+        Matcher::with_weights(entries, analyzer, Weights::DEFAULT)
+    }
+
+    pub fn with_weights(entries: &[Entry], analyzer: Analyzer, weights: Weights) -> Matcher {
         let index = Index::build(entries, &analyzer);
-        Matcher { analyzer, index }
+        let question_terms = QUESTION_WORDS.iter().map(|w| analyzer.stem_word(w)).collect();
+        Matcher { analyzer, index, question_terms, weights }
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -104,12 +121,13 @@ impl Matcher {
                 }
                 seen.push(&token.term);
                 let idx = &self.index;
+                let topic = !self.question_terms.contains(&token.term);
                 let term = match idx.vocab.id(&token.term) {
-                    Some(id) => QueryTerm { weight: idx.idf[id as usize], alternatives: vec![(id, 1.0)] },
+                    Some(id) => QueryTerm { weight: idx.idf[id as usize], alternatives: vec![(id, 1.0)], topic },
                     None => {
                         idx.vocab.fuzzy(&token.term, fuzzy);
                         let weight = fuzzy.first().map_or(idx.unknown_idf, |&(id, _)| idx.idf[id as usize]);
-                        QueryTerm { weight, alternatives: fuzzy.clone() }
+                        QueryTerm { weight, alternatives: fuzzy.clone(), topic }
                     }
                 };
                 on_topic |= term.alternatives.iter().any(|&(id, sim)| sim >= 0.8 && idx.core[id as usize]);
@@ -121,24 +139,75 @@ impl Matcher {
 
     /// Entries ranked by confidence, best first, at most `limit`.
     pub fn rank(&self, text: &str, limit: usize) -> Vec<Scored> {
-        self.rank_tokens(&self.analyzer.tokens(text), limit)
+        self.rank_message(text, &self.analyzer.tokens(text), limit)
     }
 
-    pub fn rank_tokens(&self, tokens: &[Token], limit: usize) -> Vec<Scored> {
+    /// Like [`Matcher::rank`] when the caller already has the message's tokens.
+    pub fn rank_message(&self, text: &str, tokens: &[Token], limit: usize) -> Vec<Scored> {
         let (query, on_topic) = self.query_terms(tokens);
-        if query.iter().all(|q| q.alternatives.is_empty()) {
-            return Vec::new();
+        let mut ranked = self.score(&query, on_topic);
+        let segments = split_sentences(text);
+        if segments.len() > 1 {
+            for segment in segments.into_iter().take(MAX_SEGMENTS) {
+                let (part, _) = self.query_terms(&self.analyzer.tokens(segment));
+                if part.is_empty() || part.len() == query.len() {
+                    continue;
+                }
+                for s in self.score(&part, on_topic) {
+                    let confidence = s.confidence * self.weights.segment_factor;
+                    match ranked.iter_mut().find(|r| r.entry == s.entry) {
+                        Some(r) => r.confidence = r.confidence.max(confidence),
+                        None => ranked.push(Scored { entry: s.entry, confidence }),
+                    }
+                }
+            }
         }
-        let candidates = self.candidates(&query);
-        let beta = if on_topic { score::BETA_ON_TOPIC } else { score::BETA_OFF_TOPIC };
-        let mut ranked: Vec<Scored> = candidates
-            .into_iter()
-            .map(|e| Scored { entry: e as usize, confidence: score::entry_confidence(&self.index, e, &query, beta) })
-            .filter(|s| s.confidence > 0.0)
-            .collect();
         ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
         ranked.truncate(limit);
         ranked
+    }
+
+    /// How `entry` scored against `text`, key text by key text: for people
+    /// tuning the FAQ (`faqbot ask --explain`).
+    pub fn explain(&self, text: &str, entry: usize) -> Vec<(String, KeyScore)> {
+        let (query, on_topic) = self.query_terms(&self.analyzer.tokens(text));
+        score::key_scores(&self.index, entry as u32, &query, &self.weights, on_topic)
+            .into_iter()
+            .map(|k| {
+                let terms = self.index.fields[k.field].terms.iter().map(|&t| self.index.vocab.term(t)).collect::<Vec<_>>();
+                (terms.join(" "), k)
+            })
+            .collect()
+    }
+
+    /// The analysed query as `term(weight)` words, with `~` for fuzzy stand-ins.
+    pub fn explain_query(&self, text: &str) -> String {
+        let (query, on_topic) = self.query_terms(&self.analyzer.tokens(text));
+        let words: Vec<String> = query
+            .iter()
+            .map(|q| {
+                let alts: Vec<String> = q.alternatives.iter().map(|&(t, s)| {
+                    if s < 1.0 { format!("~{}:{s:.2}", self.index.vocab.term(t)) } else { self.index.vocab.term(t).to_string() }
+                }).collect();
+                format!("{}({:.2})", if alts.is_empty() { "?".into() } else { alts.join("|") }, q.weight)
+            })
+            .collect();
+        format!("{} [{}]", words.join(" "), if on_topic { "on topic" } else { "off topic" })
+    }
+
+    /// Full confidences for the candidate entries of one query (unsorted).
+    fn score(&self, query: &[QueryTerm], on_topic: bool) -> Vec<Scored> {
+        if !query.iter().any(|q| q.topic && !q.alternatives.is_empty()) {
+            return Vec::new();
+        }
+        self.candidates(query)
+            .into_iter()
+            .map(|e| Scored {
+                entry: e as usize,
+                confidence: score::entry_confidence(&self.index, e, query, &self.weights, on_topic),
+            })
+            .filter(|s| s.confidence > 0.0)
+            .collect()
     }
 
     /// The entries worth scoring fully: best pre-score first, at most [`CANDIDATES`].
@@ -172,7 +241,7 @@ impl Matcher {
             }
             for &f in &s.touched_fields {
                 let field = &idx.fields[f as usize];
-                let pre = score::field_prescore(field.kind, s.accumulated[f as usize], field.weight, query_weight);
+                let pre = score::field_prescore(field.kind, s.accumulated[f as usize], field.weight, query_weight, &self.weights);
                 let e = field.entry as usize;
                 if s.entry_best[e] == 0.0 {
                     s.touched_entries.push(field.entry);
@@ -199,4 +268,9 @@ impl Matcher {
             entries
         })
     }
+}
+
+/// The sentences of a message: split at . ? ! ; and line breaks.
+fn split_sentences(text: &str) -> Vec<&str> {
+    text.split(['.', '?', '!', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect()
 }

@@ -16,20 +16,67 @@
 //! snow", stays unexplained). The entry's confidence is its best key text's.
 
 use super::index::{FieldKind, Index};
+use super::MAX_QUERY_TERMS as MAX_TERMS;
 
 /// Tags are curated topic words, but say less than a question: a query word
 /// found only in the tags counts for this much of a key-text match.
 pub const TAG_WEIGHT: f32 = 0.5;
 /// A query word found only in the answer's start counts for this much.
-pub const ANSWER_WEIGHT: f32 = 0.35;
+pub const ANSWER_WEIGHT: f32 = 0.25;
 /// beta for queries that use a core topic word: their other words are mostly
 /// context ("my aunt in Mexico had ...") and cost little.
 pub const BETA_ON_TOPIC: f32 = 0.3;
-/// beta for queries with no core topic word: every unexplained word counts fully.
-pub const BETA_OFF_TOPIC: f32 = 1.0;
+/// beta for queries with no core topic word: an unexplained word counts triple,
+/// so one FAQ word inside an unrelated question ("what foods are
+/// anti-inflammatory") does not make an answer.
+pub const BETA_OFF_TOPIC: f32 = 3.0;
 /// How much a key text's unasked words cost. Below 1: a short query ("exosome
 /// size") should still match a longer key text fully about it.
-pub const GAMMA: f32 = 0.5;
+pub const GAMMA: f32 = 0.3;
+
+/// Added to the denominator when the query asks with one question word and
+/// the key text with another ("where do MSCs come from" vs "what is an MSC"):
+/// about one ordinary word's worth of disagreement.
+pub const QUESTION_CONFLICT: f32 = 1.5;
+
+/// The scoring weights together, so tools can try other values
+/// (`examples/tune.rs`); the matcher uses [`Weights::DEFAULT`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub tag: f32,
+    pub answer: f32,
+    pub beta_on_topic: f32,
+    pub beta_off_topic: f32,
+    pub gamma: f32,
+    pub question_conflict: f32,
+    pub segment_factor: f32,
+}
+
+impl Weights {
+    pub const DEFAULT: Weights = Weights {
+        tag: TAG_WEIGHT,
+        answer: ANSWER_WEIGHT,
+        beta_on_topic: BETA_ON_TOPIC,
+        beta_off_topic: BETA_OFF_TOPIC,
+        gamma: GAMMA,
+        question_conflict: QUESTION_CONFLICT,
+        segment_factor: super::SEGMENT_FACTOR,
+    };
+
+    pub fn beta(&self, on_topic: bool) -> f32 {
+        if on_topic {
+            self.beta_on_topic
+        } else {
+            self.beta_off_topic
+        }
+    }
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights::DEFAULT
+    }
+}
 
 /// One query word after analysis: its weight and the vocabulary terms that
 /// stand for it (itself, or fuzzy candidates) with their similarity.
@@ -37,10 +84,13 @@ pub const GAMMA: f32 = 0.5;
 pub struct QueryTerm {
     pub weight: f32,
     pub alternatives: Vec<(u32, f32)>,
+    /// False for question words ("how", "what"): they refine a match but a key
+    /// text that shares only them with the query does not match at all.
+    pub topic: bool,
 }
 
 impl QueryTerm {
-    /// Best similarity of this word to any term of `field`.
+    /// Best similarity of this word to any term of `field`, and that term.
     fn similarity_in(&self, terms: &[u32]) -> (f32, u32) {
         self.alternatives
             .iter()
@@ -50,47 +100,74 @@ impl QueryTerm {
     }
 }
 
-/// The confidence that entry `entry` answers the query.
-pub fn entry_confidence(index: &Index, entry: u32, query: &[QueryTerm], beta: f32) -> f32 {
+/// The parts of one key text's confidence, for [`entry_confidence`] and explanations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyScore {
+    /// Index into `Index::fields`.
+    pub field: usize,
+    pub matched: f32,
+    pub extra: f32,
+    pub unexplained: f32,
+    pub unasked: f32,
+    pub confidence: f32,
+}
+
+/// Scores every key text of `entry` against the query.
+pub fn key_scores(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, on_topic: bool) -> Vec<KeyScore> {
+    let beta = w.beta(on_topic);
+    let (start, _) = index.entry_fields[entry as usize];
     let fields = index.fields_of(entry);
+    let n = query.len().min(MAX_TERMS);
+    let query = &query[..n];
     // Per query word: the best weaker evidence (tags/answer) for it in this entry.
-    let mut weak = [0f32; 64];
-    let n = query.len().min(weak.len());
+    let mut weak = [0f32; MAX_TERMS];
     for field in fields.iter().filter(|f| f.kind != FieldKind::Key) {
-        let factor = if field.kind == FieldKind::Tags { TAG_WEIGHT } else { ANSWER_WEIGHT };
-        for (i, q) in query.iter().take(n).enumerate() {
+        let factor = if field.kind == FieldKind::Tags { w.tag } else { w.answer };
+        for (i, q) in query.iter().enumerate() {
             weak[i] = weak[i].max(factor * q.similarity_in(&field.terms).0);
         }
     }
-    let total: f32 = query.iter().take(n).map(|q| q.weight).sum();
-    let mut best = 0f32;
-    for field in fields.iter().filter(|f| f.kind == FieldKind::Key) {
-        let (mut matched, mut extra, mut field_matched) = (0f32, 0f32, 0f32);
-        for (i, q) in query.iter().take(n).enumerate() {
+    let total: f32 = query.iter().map(|q| q.weight).sum();
+    let mut out = Vec::new();
+    for (offset, field) in fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::Key) {
+        let (mut matched, mut extra, mut field_matched, mut topical) = (0f32, 0f32, 0f32, false);
+        let (mut query_asks, mut shared_asks) = (false, 0usize);
+        for (i, q) in query.iter().enumerate() {
             let (sim, term) = q.similarity_in(&field.terms);
             matched += q.weight * sim;
             extra += q.weight * (weak[i] - sim).max(0.0);
             if sim > 0.0 {
                 field_matched += index.idf[term as usize] * sim;
+                topical |= q.topic;
+            }
+            if !q.topic {
+                query_asks = true;
+                shared_asks += usize::from(sim > 0.0);
             }
         }
+        let field_asks = field.terms.iter().filter(|&&t| index.question[t as usize]).count();
+        let conflict = if query_asks && shared_asks == 0 && field_asks > 0 { w.question_conflict } else { 0.0 };
         let explained = matched + extra;
         let unexplained = (total - explained).max(0.0);
         let unasked = (field.weight - field_matched).max(0.0);
-        let denominator = explained + beta * unexplained + GAMMA * unasked;
-        if denominator > 0.0 {
-            best = best.max(explained / denominator);
-        }
+        let denominator = explained + beta * unexplained + w.gamma * unasked + conflict;
+        let confidence = if topical && denominator > 0.0 { explained / denominator } else { 0.0 };
+        out.push(KeyScore { field: start as usize + offset, matched, extra, unexplained, unasked, confidence });
     }
-    best
+    out
+}
+
+/// The confidence that entry `entry` answers the query: its best key text's.
+pub fn entry_confidence(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, on_topic: bool) -> f32 {
+    key_scores(index, entry, query, w, on_topic).iter().map(|k| k.confidence).fold(0.0, f32::max)
 }
 
 /// A cheap upper-bound-ish score from accumulated matches, used to pick the
 /// candidates that get the full [`entry_confidence`].
-pub fn field_prescore(kind: FieldKind, accumulated: f32, field_weight: f32, query_weight: f32) -> f32 {
+pub fn field_prescore(kind: FieldKind, accumulated: f32, field_weight: f32, query_weight: f32, w: &Weights) -> f32 {
     match kind {
         FieldKind::Key => 2.0 * accumulated / (query_weight + field_weight).max(f32::EPSILON),
-        FieldKind::Tags => TAG_WEIGHT * accumulated / query_weight.max(f32::EPSILON),
-        FieldKind::Answer => ANSWER_WEIGHT * accumulated / query_weight.max(f32::EPSILON),
+        FieldKind::Tags => w.tag * accumulated / query_weight.max(f32::EPSILON),
+        FieldKind::Answer => w.answer * accumulated / query_weight.max(f32::EPSILON),
     }
 }

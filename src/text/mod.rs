@@ -11,4 +11,4 @@ mod stopwords;
 
 pub use analyzer::{Analyzer, Synonym, Token};
 pub use fold::fold_words;
-pub use stopwords::is_stopword;
+pub use stopwords::{is_stopword, QUESTION_WORDS};

@@ -21,6 +21,21 @@ const WORDS: &[(&str, &str)] = &[
     ("plough", "plow"),
     ("whilst", "while"),
     ("amongst", "among"),
+    // Irregular forms the stemmer leaves apart.
+    ("given", "give"),
+    ("gave", "give"),
+    ("taken", "take"),
+    ("took", "take"),
+    ("done", "do"),
+    ("grown", "grow"),
+    ("grew", "grow"),
+    ("found", "find"),
+    ("made", "make"),
+    ("known", "know"),
+    ("knew", "know"),
+    ("bought", "buy"),
+    ("paid", "pay"),
+    ("lasts", "last"),
 ];
 
 /// Greek-derived "ae"/"oe" spellings (haemorrhage, oedema, paediatric).

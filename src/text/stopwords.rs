@@ -3,17 +3,20 @@
 //! Matching ignores them; the safety rules do not (they need "I", "my", "should").
 
 /// Function words, chat filler and greetings. Kept sorted for binary search.
+/// Question words (how, what, when, where, which, who, why) are NOT here: "how
+/// does it work" and "does it work" ask different things, and idf already makes
+/// the common ones weigh little.
 const STOPWORDS: &[&str] = &[
     "a", "about", "above", "actually", "after", "again", "all", "also", "am", "an", "and",
     "any", "anyone", "anything", "are", "arent", "as", "at", "be", "because", "been", "before",
-    "being", "below", "between", "both", "bro", "but", "by", "can", "cant", "could", "couldnt",
+    "being", "below", "between",  "bro", "but", "by", "can", "cant", "could", "couldnt",
     "curious", "dear", "did", "didnt", "do", "does", "doesnt", "doing", "dont", "down", "dumb",
     "during", "each", "eh", "else", "ever", "every", "few", "folks", "for", "from", "further",
     "get", "gets", "getting", "go", "going", "gonna", "got", "guys", "had", "has", "hasnt",
     "have", "havent", "having", "he", "hello", "her", "here", "hers", "herself", "hey", "hi",
-    "him", "himself", "his", "hmm", "how", "i", "id", "if", "ill", "im", "in", "into", "is",
+    "him", "himself", "his", "hmm",  "i", "id", "if", "ill", "im", "in", "into", "is",
     "isnt", "it", "its", "itself", "ive", "just", "kind", "know", "let", "lol", "me", "mine",
-    "more", "most", "much", "must", "my", "myself", "need", "no", "nor", "not", "now", "of",
+    "more", "most",  "must", "my", "myself", "need", "no", "nor", "not", "now", "of",
     "off", "ok", "okay", "on", "once", "one", "only", "or", "other", "our", "ours", "out",
     "over", "own", "pls", "plz", "please", "q", "question", "questions", "quick", "quite",
     "rather", "really", "said", "say", "says", "same", "she", "should", "so", "some",
@@ -21,10 +24,13 @@ const STOPWORDS: &[&str] = &[
     "thanks", "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there",
     "these", "they", "thing", "things", "this", "those", "through", "thx", "to", "too", "u",
     "uh", "um", "under", "until", "up", "ur", "us", "very", "want", "wanted", "was", "wasnt",
-    "way", "we", "were", "what", "whats", "when", "where", "which", "while", "who", "whom",
-    "why", "will", "with", "wondering", "would", "wouldnt", "ya", "yeah", "yes", "yet", "yo",
+    "way", "we", "were",      "while",  
+     "will", "with", "wondering", "would", "wouldnt", "ya", "yeah", "yes", "yet", "yo",
     "you", "your", "youre", "yours", "yourself",
 ];
+
+/// Question words: content for matching, but never a topic of their own.
+pub const QUESTION_WORDS: &[&str] = &["how", "what", "whats", "when", "where", "which", "who", "whom", "why"];
 
 /// True when `word` (folded, not stemmed) carries no topic.
 pub fn is_stopword(word: &str) -> bool {
@@ -42,10 +48,10 @@ mod tests {
 
     #[test]
     fn topic_words_are_not_stopwords() {
-        for w in ["exosomes", "safe", "cost", "stem", "cells", "bot"] {
+        for w in ["exosomes", "safe", "cost", "stem", "cells", "bot", "how", "when"] {
             assert!(!is_stopword(w), "{w}");
         }
-        for w in ["what", "hey", "the", "quick"] {
+        for w in ["hey", "the", "quick"] {
             assert!(is_stopword(w), "{w}");
         }
     }

@@ -1,0 +1,49 @@
+//! Grid search over the matcher's weights and thresholds on a cases file.
+//!
+//! `cargo run --release --example tune -- faq tests/eval/cases.toml`
+//! Prints the best settings by a score that weighs top-1, abstention and the
+//! share of "none" cases answered; used to pick the defaults. Never tune on
+//! the held-out file.
+
+use std::path::Path;
+use std::time::Duration;
+
+use faqbot::engine::Engine;
+use faqbot::matcher::Weights;
+use faqbot::{eval, faq};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (dir, cases) = (Path::new(&args[1]), Path::new(&args[2]));
+    let base = faq::load_dir(dir).expect("FAQ loads").faq;
+    let mut results = Vec::new();
+    for beta_on in [0.3f32, 0.45, 0.6, 0.8] {
+        for beta_off in [1.5f32, 2.0, 3.0] {
+            for gamma in [0.3f32, 0.45, 0.6] {
+                for tag in [0.3f32, 0.5] {
+                    for answer in [0.25f32, 0.4] {
+                        let weights = Weights { beta_on_topic: beta_on, beta_off_topic: beta_off, gamma, tag, answer, ..Weights::DEFAULT };
+                        let engine = Engine::with_weights(base.clone(), weights);
+                        let cases = eval::read_cases(cases, &engine).expect("cases load");
+                        for threshold in [0.4f32, 0.45, 0.5, 0.55, 0.6] {
+                            for margin in [0.0f32, 0.03, 0.06] {
+                                let mut f = base.clone();
+                                f.settings.answer_threshold = threshold;
+                                f.settings.margin = margin;
+                                f.settings.suggest_threshold = f.settings.suggest_threshold.min(threshold);
+                                let engine = Engine::with_weights(f, weights);
+                                let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
+                                let score = r.top1 + r.none_not_answered.min(0.97);
+                                results.push((score, r.top1, r.none_not_answered, weights, threshold, margin));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    results.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (score, top1, none, w, t, m) in results.iter().take(15) {
+        println!("{score:.3} top1 {top1:.3} none {none:.3} | beta {:.2}/{:.2} gamma {:.2} tag {:.2} answer {:.2} | threshold {t:.2} margin {m:.2}", w.beta_on_topic, w.beta_off_topic, w.gamma, w.tag, w.answer);
+    }
+}
