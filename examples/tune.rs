@@ -16,6 +16,36 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (dir, cases) = (Path::new(&args[1]), Path::new(&args[2]));
     let base = faq::load_dir(dir).expect("FAQ loads").faq;
+    if args.len() > 3 {
+        // `-- DIR CASES key=value ...`: one run with these weights/thresholds.
+        let mut w = Weights::DEFAULT;
+        let mut f = base.clone();
+        for kv in &args[3..] {
+            let (k, v) = kv.split_once('=').expect("key=value");
+            let v: f32 = v.parse().expect("a number");
+            match k {
+                "beta_on" => w.beta_on_topic = v,
+                "beta_off" => w.beta_off_topic = v,
+                "gamma" => w.gamma = v,
+                "tag" => w.tag = v,
+                "answer" => w.answer = v,
+                "conflict" => w.question_conflict = v,
+                "segment" => w.segment_factor = v,
+                "threshold" => f.settings.answer_threshold = v,
+                "margin" => f.settings.margin = v,
+                "suggest" => f.settings.suggest_threshold = v,
+                _ => panic!("unknown key {k}"),
+            }
+        }
+        let engine = Engine::with_weights(f, w);
+        let cases = eval::read_cases(cases, &engine).expect("cases load");
+        let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
+        println!(
+            "top1 {:.3} ranked {:.3} top5 {:.3} mrr {:.3} none {:.3} safety {:.3} false-safety {}",
+            r.top1, r.top1_ranked, r.top5_recall, r.mrr, r.none_not_answered, r.safety_accuracy, r.false_safety
+        );
+        return;
+    }
     let mut results = Vec::new();
     for beta_on in [0.3f32, 0.45, 0.6, 0.8] {
         for beta_off in [1.5f32, 2.0, 3.0] {

@@ -99,6 +99,8 @@ pub struct Report {
     pub safety_cases: usize,
     /// Entry cases answered with an expected id.
     pub top1: f64,
+    /// Entry cases whose best-ranked entry is expected, answered or not.
+    pub top1_ranked: f64,
     /// Entry cases with an expected id among the top 5 ranked.
     pub top5_recall: f64,
     /// Mean reciprocal rank of the first expected id in the top 5.
@@ -140,7 +142,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     let faq = engine.faq();
     let id = |e: usize| faq.entries[e].id.as_str();
     let mut r = Report { cases: cases.len(), load_ms: load.as_secs_f64() * 1000.0, ..Report::default() };
-    let (mut top1, mut top5, mut rr, mut none_ok, mut safety_ok) = (0, 0, 0.0, 0, 0);
+    let (mut top1, mut top5, mut rr, mut none_ok, mut safety_ok, mut first) = (0, 0, 0.0, 0, 0, 0);
     for case in cases {
         let response = engine.ask(&case.question);
         let got_safety = matches!(response.outcome, Outcome::Safety { .. });
@@ -150,6 +152,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                 r.false_safety += usize::from(got_safety);
                 let rank = response.ranked.iter().position(|s| ids.iter().any(|i| i == id(s.entry)));
                 if let Some(rank) = rank {
+                    first += usize::from(rank == 0);
                     top5 += 1;
                     rr += 1.0 / (rank + 1) as f64;
                 }
@@ -184,6 +187,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
         }
     }
     r.top1 = ratio(top1, r.entry_cases);
+    r.top1_ranked = ratio(first, r.entry_cases);
     r.top5_recall = ratio(top5, r.entry_cases);
     r.mrr = if r.entry_cases == 0 { 1.0 } else { rr / r.entry_cases as f64 };
     r.none_not_answered = ratio(none_ok, r.none_cases);

@@ -15,6 +15,7 @@ pub fn run(dir: &Path, cases: &Path, json: bool, show_failures: usize) -> anyhow
     }
     println!("cases:              {} ({} entry, {} none, {} safety)", report.cases, report.entry_cases, report.none_cases, report.safety_cases);
     println!("top-1 (answered):   {:.3}", report.top1);
+    println!("top-1 (ranked):     {:.3}", report.top1_ranked);
     println!("top-5 recall:       {:.3}", report.top5_recall);
     println!("MRR@5:              {:.3}", report.mrr);
     println!("none not answered:  {:.3}", report.none_not_answered);

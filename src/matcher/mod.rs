@@ -27,6 +27,11 @@ pub const MAX_SEGMENTS: usize = 6;
 /// A sentence's score counts for this share of a whole-message score, so the
 /// whole message wins ties.
 pub const SEGMENT_FACTOR: f32 = 0.95;
+/// A sentence may only raise entries the whole message already ranks within
+/// this share of its best: it sharpens the confidence of a match the message
+/// supports, it does not let a generic sentence ("does it work?") pick a
+/// different entry.
+pub const SEGMENT_MIN_SHARE: f32 = 0.8;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
 pub const CANDIDATES: usize = 48;
@@ -147,7 +152,8 @@ impl Matcher {
         let (query, on_topic) = self.query_terms(tokens);
         let mut ranked = self.score(&query, on_topic);
         let segments = split_sentences(text);
-        if segments.len() > 1 {
+        let best = ranked.iter().map(|s| s.confidence).fold(0.0, f32::max);
+        if segments.len() > 1 && best > 0.0 {
             for segment in segments.into_iter().take(MAX_SEGMENTS) {
                 let (part, _) = self.query_terms(&self.analyzer.tokens(segment));
                 if part.is_empty() || part.len() == query.len() {
@@ -155,9 +161,8 @@ impl Matcher {
                 }
                 for s in self.score(&part, on_topic) {
                     let confidence = s.confidence * self.weights.segment_factor;
-                    match ranked.iter_mut().find(|r| r.entry == s.entry) {
-                        Some(r) => r.confidence = r.confidence.max(confidence),
-                        None => ranked.push(Scored { entry: s.entry, confidence }),
+                    if let Some(r) = ranked.iter_mut().find(|r| r.entry == s.entry && r.confidence >= best * SEGMENT_MIN_SHARE) {
+                        r.confidence = r.confidence.max(confidence);
                     }
                 }
             }

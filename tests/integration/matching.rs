@@ -1,0 +1,126 @@
+//! Matcher and triage behaviour on the shipped FAQ, table-driven.
+
+use faqbot::engine::{Outcome, MAX_QUERY_CHARS};
+use faqbot::safety::SafetyCategory;
+
+use crate::shipped_faq::engine;
+
+fn answered(question: &str) -> Option<String> {
+    match engine().ask(question).outcome {
+        Outcome::Answer(s) => Some(engine().faq().entries[s.entry].id.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn chat_style_questions_reach_their_entry() {
+    let table = [
+        ("exosomes?", "what-are-exosomes"),
+        ("how big are exsomes", "exosome-size"),
+        ("what are mesenchymel stemcells", "what-are-mscs"),
+        ("can exosomes cause tumours", "tumour-risk"),
+        ("can exosomes cause tumors", "tumour-risk"),
+        ("are lyophilised exosomes ok at room temperature", "storage-shelf-life"),
+        ("hey bot quick question... is exosome therapy FDA approved?", "fda-approval-status"),
+        ("is exosome therapy safe?", "safety-profile"),
+        ("what are the side effects?", "safety-profile"),
+        ("how much does it cost?", "cost"),
+        ("how are exosomes given?", "how-exosomes-are-given"),
+        ("exosomes + PRP?", "combination-prp"),
+        ("do exosomes work for knee OA", "evidence-osteoarthritis"),
+        ("what does CD63 mean on a certificate", "exosome-markers"),
+    ];
+    let mut wrong = Vec::new();
+    for (question, expected) in table {
+        let got = answered(question);
+        if got.as_deref() != Some(expected) {
+            wrong.push(format!("  {question:?}: expected {expected}, got {got:?} {:?}", engine().ask(question).ranked));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn out_of_scope_questions_are_not_answered() {
+    for question in [
+        "is it safe to drive in snow",
+        "how much protein should I eat",
+        "what's the cost of a new phone",
+        "how do cells divide",
+        "",
+        "   ",
+        "🤔🤔🤔",
+        "?!?!",
+    ] {
+        let outcome = engine().ask(question).outcome;
+        assert!(!matches!(outcome, Outcome::Answer(_)), "{question:?} was answered: {outcome:?}");
+    }
+}
+
+#[test]
+fn safety_triage_fires_before_matching() {
+    let table = [
+        ("I can't breathe after my exosome injection", SafetyCategory::Emergency),
+        ("chest pain since the IV this morning", SafetyCategory::Emergency),
+        ("my throat is swelling up", SafetyCategory::Emergency),
+        ("her face is drooping and her speech is slurred", SafetyCategory::Emergency),
+        ("the bleeding won't stop", SafetyCategory::Emergency),
+        ("I fainted after the treatment", SafetyCategory::Emergency),
+        ("I want to kill myself", SafetyCategory::SelfHarm),
+        ("how much should I inject", SafetyCategory::PersonalAdvice),
+        ("should I stop my medication before exosomes", SafetyCategory::PersonalAdvice),
+        ("my knee is swollen after my injection", SafetyCategory::PersonalAdvice),
+    ];
+    for (question, category) in table {
+        match engine().ask(question).outcome {
+            Outcome::Safety { category: got, message, .. } => {
+                assert_eq!(got, category, "{question:?}");
+                assert!(!message.is_empty());
+            }
+            other => panic!("{question:?} should be {category:?}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn ordinary_questions_do_not_trigger_safety() {
+    for question in ["is exosome therapy safe?", "how much does it cost?", "how are exosomes given?", "what are the side effects?", "can exosomes help after a stroke"] {
+        let outcome = engine().ask(question).outcome;
+        assert!(!matches!(outcome, Outcome::Safety { .. }), "{question:?}: {outcome:?}");
+    }
+}
+
+#[test]
+fn personal_advice_may_come_with_suggestions_but_emergencies_do_not() {
+    match engine().ask("should I get exosomes for my knee osteoarthritis").outcome {
+        Outcome::Safety { category: SafetyCategory::PersonalAdvice, suggestions, .. } => {
+            assert!(suggestions.iter().any(|s| engine().faq().entries[s.entry].id == "evidence-osteoarthritis"), "{suggestions:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match engine().ask("chest pain after my exosome IV").outcome {
+        Outcome::Safety { category: SafetyCategory::Emergency, suggestions, .. } => assert!(suggestions.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn huge_and_odd_inputs_are_capped_and_deterministic() {
+    let huge = "exosome size ".repeat(20_000);
+    let first = engine().ask(&huge);
+    assert_eq!(first, engine().ask(&huge), "same input, same outcome");
+    let capped: String = huge.chars().take(MAX_QUERY_CHARS).collect();
+    assert_eq!(first, engine().ask(&capped), "only the first {MAX_QUERY_CHARS} characters are read");
+    for odd in ["\u{202E}exosomes\u{202C}", "e\u{0301}\u{0302}\u{0303}xosomes", "```rust\nfn main() {}\n```", "\0\u{7}\u{1b}[31m", "ëxösömës"] {
+        let _ = engine().ask(odd);
+    }
+}
+
+#[test]
+fn suggest_offers_at_most_three() {
+    for question in ["exosomes stem cells", "fda", "quality"] {
+        if let Outcome::Suggest(s) = engine().ask(question).outcome {
+            assert!(!s.is_empty() && s.len() <= 3, "{question:?}: {s:?}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The curated FAQ in `faq/`: loads clean, quotes are verbatim, and the
+//! project's eval set meets its bars.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use faqbot::diagnostic::Kind;
+use faqbot::engine::Engine;
+use faqbot::{eval, faq, lint};
+
+use crate::support::*;
+
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(faq::load_dir(&shipped_faq()).expect("shipped FAQ loads").faq))
+}
+
+#[test]
+fn loads_with_no_errors_and_no_warnings() {
+    let loaded = faq::load_dir(&shipped_faq()).unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(warnings.is_empty(), "warnings:\n{}", warnings.join("\n"));
+    assert!(loaded.faq.entries.len() >= 45, "at least 45 entries");
+    for entry in &loaded.faq.entries {
+        assert!(entry.alternates.len() >= 3, "{} has fewer than three alternates", entry.id);
+        assert!(!entry.citations.is_empty(), "{} cites no source", entry.id);
+    }
+    assert!(loaded.faq.sources.iter().all(|s| s.file.is_some() && s.url.is_none()), "every source has its file, no invented URL");
+}
+
+#[test]
+fn no_entries_a_matcher_would_confuse() {
+    let warnings = lint::confusable_entries(engine());
+    let shown: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
+
+#[test]
+fn every_quote_is_verbatim_in_its_seed_document() {
+    let seeds = seeds();
+    assert!(seeds.join("README.md").exists(), "../shared/seeds is beside the repository in CI and dev checkouts");
+    let problems = faq::check_quotes(engine().faq(), &seeds);
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(problems.iter().all(|p| p.kind != Kind::QuoteNotFound) && shown.is_empty(), "{}", shown.join("\n"));
+}
+
+#[test]
+fn the_eval_set_meets_its_bars() {
+    let cases = eval::read_cases(&repo().join("tests/eval/cases.toml"), engine()).expect("cases load");
+    assert!(cases.len() >= 200);
+    let r = eval::run_without_timing(engine(), &cases, Duration::ZERO);
+    let failures: Vec<String> =
+        r.failures.iter().map(|f| format!("  {:?}: expected {}, got {} ({})", f.question, f.expected, f.got, f.detail)).collect();
+    let summary = format!(
+        "top-1 {:.3}, none not answered {:.3}, safety {:.3}; failures:\n{}",
+        r.top1,
+        r.none_not_answered,
+        r.safety_accuracy,
+        failures.join("\n")
+    );
+    assert!(r.top1 >= 0.95, "{summary}");
+    assert!(r.none_not_answered >= 0.95, "{summary}");
+    assert!((r.safety_accuracy - 1.0).abs() < f64::EPSILON, "{summary}");
+}
