@@ -88,26 +88,16 @@ impl TomlFile {
     /// bad key in one table does not hide the problems of the others.
     ///
     /// Returns each table's parse as a one-table `W`, with the byte offset of
-    /// the table in the file (spans inside `W` are relative to it).
-    pub fn parse_tables<W: DeserializeOwned>(
-        &self,
-        header: &str,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Vec<(W, usize)> {
-        let table: toml::Table = match toml::from_str(&self.text) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(self.diagnostic(&e, 0));
-                return Vec::new();
-            }
-        };
-        let expected = table.get(header).and_then(|v| v.as_array()).map_or(0, Vec::len);
+    /// the table in the file (spans inside `W` are relative to it). Each byte
+    /// is parsed once; only when a table has a syntax error is the whole file
+    /// parsed again, to tell a real error from a header-looking line inside a
+    /// multi-line string.
+    pub fn parse_tables<W: DeserializeOwned>(&self, header: &str, diags: &mut Vec<Diagnostic>) -> Vec<(W, usize)> {
         let marker = format!("[[{header}]]");
         let mut starts: Vec<usize> = Vec::new();
         let mut offset = 0;
         for line in self.text.split_inclusive('\n') {
-            let trimmed = line.trim();
-            if let Some(rest) = trimmed.strip_prefix(&marker) {
+            if let Some(rest) = line.trim().strip_prefix(&marker) {
                 let rest = rest.trim_start();
                 if rest.is_empty() || rest.starts_with('#') {
                     starts.push(offset);
@@ -115,26 +105,33 @@ impl TomlFile {
             }
             offset += line.len();
         }
-        if starts.len() != expected {
-            // A header-looking line inside a multi-line string: fall back to one parse.
-            return self.parse_whole::<W>(diags).map(|w| vec![(w, 0)]).unwrap_or_default();
-        }
-        let mut out = Vec::with_capacity(starts.len() + 1);
         let first = starts.first().copied().unwrap_or(self.text.len());
-        let prelude = &self.text[..first];
-        if prelude.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
-            match toml::from_str::<W>(prelude) {
-                Ok(w) => out.push((w, 0)),
-                Err(e) => diags.push(self.diagnostic(&e, 0)),
-            }
+        let mut chunks: Vec<(usize, usize)> = Vec::with_capacity(starts.len() + 1);
+        if self.text[..first].lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+            chunks.push((0, first));
         }
         for (i, &start) in starts.iter().enumerate() {
-            let end = starts.get(i + 1).copied().unwrap_or(self.text.len());
+            chunks.push((start, starts.get(i + 1).copied().unwrap_or(self.text.len())));
+        }
+        let mut out = Vec::with_capacity(chunks.len());
+        let mut problems = Vec::new();
+        let mut syntax_error = false;
+        for (start, end) in chunks {
             match toml::from_str::<W>(&self.text[start..end]) {
                 Ok(w) => out.push((w, start)),
-                Err(e) => diags.push(self.diagnostic(&e, start)),
+                Err(e) => {
+                    let d = self.diagnostic(&e, start);
+                    syntax_error |= d.kind == Kind::Syntax;
+                    problems.push(d);
+                }
             }
         }
+        if syntax_error {
+            // Either a real syntax error, best reported from a parse of the
+            // whole file, or a split inside a multi-line string: parse whole.
+            return self.parse_whole::<W>(diags).map(|w| vec![(w, 0)]).unwrap_or_default();
+        }
+        diags.extend(problems);
         out
     }
 }

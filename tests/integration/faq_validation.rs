@@ -198,3 +198,11 @@ fn a_symlink_loop_is_an_error_not_a_hang() {
     std::os::unix::fs::symlink(&link, &link).unwrap();
     assert!(folder.errors().iter().any(|d| d.kind == Kind::Io && d.location.file.ends_with("loop.toml")));
 }
+
+#[test]
+fn a_header_line_inside_a_multiline_answer_is_text() {
+    let text = ENTRY.replace("answer = \"About 30 to 150 nanometres.\"", "answer = \"\"\"About 30 to 150 nm.\n[[entry]]\nstill the answer\"\"\"");
+    let loaded = Folder::with_entries(&text).load().expect("loads");
+    assert_eq!(loaded.faq.entries.len(), 1);
+    assert!(loaded.faq.entries[0].answer.contains("[[entry]]\nstill the answer"));
+}
