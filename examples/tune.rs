@@ -31,6 +31,10 @@ fn main() {
                 "answer" => w.answer = v,
                 "conflict" => w.question_conflict = v,
                 "segment" => w.segment_factor = v,
+                "core_unexplained" => w.core_unexplained = v,
+                "core_unasked" => w.core_unasked = v,
+                "other_keys" => w.other_keys = v,
+                "core_unasked_off" => w.core_unasked_off_topic = v,
                 "threshold" => f.settings.answer_threshold = v,
                 "margin" => f.settings.margin = v,
                 "suggest" => f.settings.suggest_threshold = v,
@@ -42,21 +46,34 @@ fn main() {
         let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
         println!(
             "top1 {:.3} ranked {:.3} top5 {:.3} mrr {:.3} none {:.3} safety {:.3} false-safety {}",
-            r.top1, r.top1_ranked, r.top5_recall, r.mrr, r.none_not_answered, r.safety_accuracy, r.false_safety
+            r.top1,
+            r.top1_ranked,
+            r.top5_recall,
+            r.mrr,
+            r.none_not_answered,
+            r.safety_accuracy,
+            r.false_safety
         );
         return;
     }
     let mut results = Vec::new();
-    for beta_on in [0.3f32, 0.45, 0.6, 0.8] {
-        for beta_off in [1.5f32, 2.0, 3.0] {
-            for gamma in [0.3f32, 0.45, 0.6] {
-                for tag in [0.3f32, 0.5] {
-                    for answer in [0.25f32, 0.4] {
-                        let weights = Weights { beta_on_topic: beta_on, beta_off_topic: beta_off, gamma, tag, answer, ..Weights::DEFAULT };
+    for beta_on in [0.2f32, 0.3, 0.45, 0.6] {
+        for beta_off in [2.0f32, 3.0] {
+            for gamma in [0.2f32, 0.3, 0.45] {
+                for tag in [0.5f32] {
+                    for answer in [0.45f32] {
+                        let weights = Weights {
+                            beta_on_topic: beta_on,
+                            beta_off_topic: beta_off,
+                            gamma,
+                            tag,
+                            answer,
+                            ..Weights::DEFAULT
+                        };
                         let engine = Engine::with_weights(base.clone(), weights);
                         let cases = eval::read_cases(cases, &engine).expect("cases load");
-                        for threshold in [0.4f32, 0.45, 0.5, 0.55, 0.6] {
-                            for margin in [0.0f32, 0.03, 0.06] {
+                        for threshold in [0.35f32, 0.4, 0.45, 0.5, 0.55] {
+                            for margin in [0.01f32, 0.03, 0.06] {
                                 let mut f = base.clone();
                                 f.settings.answer_threshold = threshold;
                                 f.settings.margin = margin;
@@ -64,7 +81,14 @@ fn main() {
                                 let engine = Engine::with_weights(f, weights);
                                 let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
                                 let score = r.top1 + r.none_not_answered.min(0.97);
-                                results.push((score, r.top1, r.none_not_answered, weights, threshold, margin));
+                                results.push((
+                                    score,
+                                    r.top1,
+                                    r.none_not_answered,
+                                    weights,
+                                    threshold,
+                                    margin,
+                                ));
                             }
                         }
                     }

@@ -89,7 +89,11 @@ impl Engine {
                 Vec::new()
             };
             return Response {
-                outcome: Outcome::Safety { category: hit.category, message: hit.message.to_string(), suggestions },
+                outcome: Outcome::Safety {
+                    category: hit.category,
+                    message: hit.message.to_string(),
+                    suggestions,
+                },
                 ranked,
             };
         }
@@ -97,7 +101,9 @@ impl Engine {
         let outcome = match ranked.first() {
             Some(best) => {
                 let runner_up = ranked.get(1).map_or(0.0, |s| s.confidence);
-                if best.confidence >= settings.answer_threshold && best.confidence - runner_up >= settings.margin {
+                if best.confidence >= settings.answer_threshold
+                    && best.confidence - runner_up >= settings.margin
+                {
                     Outcome::Answer(*best)
                 } else if best.confidence >= settings.suggest_threshold {
                     Outcome::Suggest(self.suggestions(&ranked))

@@ -60,8 +60,10 @@ pub enum CasesError {
 /// Reads a cases file and checks its ids against the engine's FAQ.
 pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| CasesError::Read { path: shown.clone(), source })?;
-    let raw: RawCases = toml::from_str(&text).map_err(|e| CasesError::Parse { path: shown.clone(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CasesError::Read { path: shown.clone(), source })?;
+    let raw: RawCases = toml::from_str(&text)
+        .map_err(|e| CasesError::Parse { path: shown.clone(), message: e.to_string() })?;
     let mut cases = Vec::with_capacity(raw.case.len());
     for (i, c) in raw.case.into_iter().enumerate() {
         let expect = match c.expect {
@@ -71,9 +73,15 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
             RawExpect::Any(v) => Expect::Entries(v),
         };
         if let Expect::Entries(ids) = &expect {
-            let unknown: Vec<&str> = ids.iter().filter(|id| engine.faq().entry(id).is_none()).map(String::as_str).collect();
+            let unknown: Vec<&str> =
+                ids.iter().filter(|id| engine.faq().entry(id).is_none()).map(String::as_str).collect();
             if !unknown.is_empty() || ids.is_empty() {
-                return Err(CasesError::UnknownIds { path: shown, index: i + 1, question: c.question, ids: unknown.join(", ") });
+                return Err(CasesError::UnknownIds {
+                    path: shown,
+                    index: i + 1,
+                    question: c.question,
+                    ids: unknown.join(", "),
+                });
             }
         }
         cases.push(Case { question: c.question, expect });
@@ -156,7 +164,8 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                     top5 += 1;
                     rr += 1.0 / (rank + 1) as f64;
                 }
-                let hit = matches!(response.outcome, Outcome::Answer(s) if ids.iter().any(|i| i == id(s.entry)));
+                let hit =
+                    matches!(response.outcome, Outcome::Answer(s) if ids.iter().any(|i| i == id(s.entry)));
                 top1 += usize::from(hit);
                 hit
             }
@@ -220,7 +229,9 @@ fn describe(engine: &Engine, response: &Response) -> String {
     let ranked: Vec<String> = response.ranked.iter().take(3).map(fmt).collect();
     match &response.outcome {
         Outcome::Answer(s) => format!("answered {}; ranked: {}", fmt(s), ranked.join(", ")),
-        Outcome::Safety { category, .. } => format!("safety ({}); ranked: {}", category.as_str(), ranked.join(", ")),
+        Outcome::Safety { category, .. } => {
+            format!("safety ({}); ranked: {}", category.as_str(), ranked.join(", "))
+        }
         _ => format!("ranked: {}", if ranked.is_empty() { "nothing".into() } else { ranked.join(", ") }),
     }
 }

@@ -7,10 +7,10 @@
 
 pub mod diagnostic;
 pub mod engine;
+pub mod eval;
 pub mod faq;
+pub mod lint;
 pub mod matcher;
+pub mod reply;
 pub mod safety;
 pub mod text;
-pub mod eval;
-pub mod lint;
-pub mod reply;

@@ -20,7 +20,10 @@ pub fn confusable_entries(engine: &Engine) -> Vec<Diagnostic> {
             let own = ranked.iter().find(|s| s.entry == e).map_or(0.0, |s| s.confidence);
             let Some(other) = ranked.iter().find(|s| s.entry != e) else { continue };
             let pair = (e.min(other.entry), e.max(other.entry));
-            if other.confidence >= CONFUSABLE_CONFIDENCE && other.confidence + margin > own && seen.insert(pair) {
+            if other.confidence >= CONFUSABLE_CONFIDENCE
+                && other.confidence + margin > own
+                && seen.insert(pair)
+            {
                 let o = &faq.entries[other.entry];
                 out.push(
                     Diagnostic::warning(

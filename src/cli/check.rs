@@ -28,7 +28,9 @@ pub fn run(dir: &Path, sources: Option<&Path>) -> ExitCode {
     let status = if errors > 0 { "FAILED" } else { "ok" };
     match counts {
         Some((entries, sources)) => {
-            println!("{status}: {entries} entries, {sources} sources, {errors} error(s), {warnings} warning(s)")
+            println!(
+                "{status}: {entries} entries, {sources} sources, {errors} error(s), {warnings} warning(s)"
+            )
         }
         None => println!("{status}: the FAQ did not load: {errors} error(s), {warnings} warning(s)"),
     }

@@ -13,7 +13,10 @@ pub fn run(dir: &Path, cases: &Path, json: bool, show_failures: usize) -> anyhow
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("cases:              {} ({} entry, {} none, {} safety)", report.cases, report.entry_cases, report.none_cases, report.safety_cases);
+    println!(
+        "cases:              {} ({} entry, {} none, {} safety)",
+        report.cases, report.entry_cases, report.none_cases, report.safety_cases
+    );
     println!("top-1 (answered):   {:.3}", report.top1);
     println!("top-1 (ranked):     {:.3}", report.top1_ranked);
     println!("top-5 recall:       {:.3}", report.top5_recall);
@@ -29,7 +32,10 @@ pub fn run(dir: &Path, cases: &Path, json: bool, show_failures: usize) -> anyhow
             println!("- {:?}\n    expected {}, got {}: {}", f.question, f.expected, f.got, f.detail);
         }
         if report.failures.len() > show_failures {
-            println!("  ... and {} more (--show-failures N, or --json)", report.failures.len() - show_failures);
+            println!(
+                "  ... and {} more (--show-failures N, or --json)",
+                report.failures.len() - show_failures
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,11 @@ use faqbot::engine::Engine;
 use faqbot::faq;
 
 #[derive(Debug, Parser)]
-#[command(name = "faqbot", version, about = "Answers regenerative-medicine questions from a curated, sourced FAQ")]
+#[command(
+    name = "faqbot",
+    version,
+    about = "Answers regenerative-medicine questions from a curated, sourced FAQ"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,7 +80,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// that lists every problem.
 fn load_engine(dir: &Path) -> anyhow::Result<(Engine, Duration)> {
     let start = Instant::now();
-    let loaded = faq::load_dir(dir).with_context(|| format!("cannot load the FAQ in {} (run `faqbot check {}`)", dir.display(), dir.display()))?;
+    let loaded = faq::load_dir(dir).with_context(|| {
+        format!("cannot load the FAQ in {} (run `faqbot check {}`)", dir.display(), dir.display())
+    })?;
     let engine = Engine::new(loaded.faq);
     Ok((engine, start.elapsed()))
 }

@@ -8,7 +8,11 @@ use faqbot::reply::Reply;
 /// How the question was read and how the top entries scored (for `--explain`).
 pub fn explanation(engine: &Engine, question: &str, response: &Response) -> String {
     let matcher = engine.matcher();
-    let mut out = format!("query: {}\n", matcher.explain_query(question));
+    let mut out = format!(
+        "core topic words: {}\nquery: {}\n",
+        matcher.core_terms().join(" "),
+        matcher.explain_query(question)
+    );
     for scored in response.ranked.iter().take(3) {
         let entry = &engine.faq().entries[scored.entry];
         let _ = writeln!(out, "{} ({:.3}):", entry.id, scored.confidence);

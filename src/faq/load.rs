@@ -67,8 +67,12 @@ pub fn load_dir_as_of(dir: &Path, today: Date) -> Result<Loaded, LoadError> {
     let mut diags = Vec::new();
     let faq = Loader { dir, today, diags: &mut diags }.run();
     diags.sort_by(|a, b| {
-        (a.severity, &a.location.file, a.location.line, a.location.column)
-            .cmp(&(b.severity, &b.location.file, b.location.line, b.location.column))
+        (a.severity, &a.location.file, a.location.line, a.location.column).cmp(&(
+            b.severity,
+            &b.location.file,
+            b.location.line,
+            b.location.column,
+        ))
     });
     match faq {
         Some(faq) if !diags.iter().any(Diagnostic::is_error) => Ok(Loaded { faq, warnings: diags }),
@@ -125,14 +129,20 @@ impl Loader<'_> {
                     let id = raw.get_ref().id.get_ref().clone();
                     if let Some(first) = seen.get(&id) {
                         self.diags.push(
-                            Diagnostic::error(Kind::DuplicateId, place.clone(), format!("duplicate entry id {id:?}, first used at {first}"))
-                                .with_hint("give one of the two entries another id"),
+                            Diagnostic::error(
+                                Kind::DuplicateId,
+                                place.clone(),
+                                format!("duplicate entry id {id:?}, first used at {first}"),
+                            )
+                            .with_hint("give one of the two entries another id"),
                         );
                     } else {
                         seen.insert(id, place);
                     }
                     let mut c = Checker { file: &file, base, diags: self.diags };
-                    if let Some(entry) = validate::entry(&mut c, raw, &source_ids, self.today.one_year_before()) {
+                    if let Some(entry) =
+                        validate::entry(&mut c, raw, &source_ids, self.today.one_year_before())
+                    {
                         entries.push(entry);
                     }
                 }
@@ -140,8 +150,12 @@ impl Loader<'_> {
         }
         if entries.is_empty() && !self.diags.iter().any(Diagnostic::is_error) {
             self.diags.push(
-                Diagnostic::error(Kind::NoEntries, Location::start_of(self.dir), "the FAQ folder has no entries")
-                    .with_hint("add a .toml file with [[entry]] tables (see the README)"),
+                Diagnostic::error(
+                    Kind::NoEntries,
+                    Location::start_of(self.dir),
+                    "the FAQ folder has no entries",
+                )
+                .with_hint("add a .toml file with [[entry]] tables (see the README)"),
             );
         }
         Some(Faq {
@@ -161,8 +175,12 @@ impl Loader<'_> {
             Ok(listing) => listing,
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::error(Kind::Io, Location::start_of(self.dir), format!("cannot read the FAQ folder: {e}"))
-                        .with_hint("pass the folder that holds sources.toml and the entry files"),
+                    Diagnostic::error(
+                        Kind::Io,
+                        Location::start_of(self.dir),
+                        format!("cannot read the FAQ folder: {e}"),
+                    )
+                    .with_hint("pass the folder that holds sources.toml and the entry files"),
                 );
                 return None;
             }
@@ -233,7 +251,7 @@ impl Loader<'_> {
                             source.place.clone(),
                             format!("duplicate source id {:?}, first used at {}", source.id, first.place),
                         )
-                            .with_hint("give one of the two sources another id"),
+                        .with_hint("give one of the two sources another id"),
                     );
                     continue;
                 }

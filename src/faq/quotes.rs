@@ -50,7 +50,11 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
                         Diagnostic::error(
                             Kind::SourceFileMissing,
                             source.place.clone(),
-                            format!("cannot read {} for source {:?}: {e}", sources_dir.join(file).display(), source.id),
+                            format!(
+                                "cannot read {} for source {:?}: {e}",
+                                sources_dir.join(file).display(),
+                                source.id
+                            ),
                         )
                         .with_hint("check `file` in sources.toml and the --sources folder"),
                     );
@@ -69,7 +73,10 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
                     Diagnostic::error(
                         Kind::SourceFileMissing,
                         citation.place.clone(),
-                        format!("entry {:?} quotes source {:?}, which has no `file` to check against", entry.id, source.id),
+                        format!(
+                            "entry {:?} quotes source {:?}, which has no `file` to check against",
+                            entry.id, source.id
+                        ),
                     )
                     .with_hint("add `file = \"...\"` to the source in sources.toml"),
                 );
@@ -82,7 +89,11 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
                     Diagnostic::error(
                         Kind::QuoteNotFound,
                         citation.place.clone(),
-                        format!("entry {:?}: quote not found verbatim in {:?}", entry.id, source.file.as_deref().unwrap_or_default()),
+                        format!(
+                            "entry {:?}: quote not found verbatim in {:?}",
+                            entry.id,
+                            source.file.as_deref().unwrap_or_default()
+                        ),
                     )
                     .with_hint(format!("the closest passage of the document is: \"{closest}\"")),
                 );
@@ -103,7 +114,8 @@ pub fn closest_passage(document: &str, quote: &str) -> String {
     let wanted: std::collections::HashSet<String> = quote_words.iter().map(|w| w.to_lowercase()).collect();
     let mut scored: Vec<(usize, usize)> = (0..=words.len() - n)
         .map(|start| {
-            let shared = words[start..start + n].iter().filter(|w| wanted.contains(&w.to_lowercase())).count();
+            let shared =
+                words[start..start + n].iter().filter(|w| wanted.contains(&w.to_lowercase())).count();
             (shared, start)
         })
         .collect();
@@ -131,6 +143,9 @@ mod tests {
     #[test]
     fn closest_passage_finds_the_near_miss() {
         let doc = fold_quote_text("Exosomes are tiny. They measure 30 to 150 nanometres across. The end.");
-        assert_eq!(closest_passage(&doc, "They measure 30 to 140 nanometres across."), "They measure 30 to 150 nanometres across.");
+        assert_eq!(
+            closest_passage(&doc, "They measure 30 to 140 nanometres across."),
+            "They measure 30 to 150 nanometres across."
+        );
     }
 }

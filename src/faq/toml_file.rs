@@ -92,7 +92,11 @@ impl TomlFile {
     /// is parsed once; only when a table has a syntax error is the whole file
     /// parsed again, to tell a real error from a header-looking line inside a
     /// multi-line string.
-    pub fn parse_tables<W: DeserializeOwned>(&self, header: &str, diags: &mut Vec<Diagnostic>) -> Vec<(W, usize)> {
+    pub fn parse_tables<W: DeserializeOwned>(
+        &self,
+        header: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<(W, usize)> {
         let marker = format!("[[{header}]]");
         let mut starts: Vec<usize> = Vec::new();
         let mut offset = 0;

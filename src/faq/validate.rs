@@ -116,8 +116,7 @@ pub fn entry(
     let id = c.slug(&r.id, "entry id");
     let question = c.text(&r.question, "question");
     let answer = c.text(&r.answer, "answer");
-    let alternates: Vec<String> =
-        r.alternates.iter().filter_map(|a| c.text(a, "alternate")).collect();
+    let alternates: Vec<String> = r.alternates.iter().filter_map(|a| c.text(a, "alternate")).collect();
     let tags: Vec<String> = r.tags.iter().filter_map(|t| c.slug(t, "tag")).collect();
     let reviewed = c.date(&r.reviewed, false);
     let id_place = c.at(&r.id);
@@ -153,7 +152,10 @@ pub fn entry(
                 c.warn(
                     Kind::TooLong,
                     place,
-                    format!("quote is {} characters; a Discord embed field holds {EMBED_FIELD_LIMIT}", quote.chars().count()),
+                    format!(
+                        "quote is {} characters; a Discord embed field holds {EMBED_FIELD_LIMIT}",
+                        quote.chars().count()
+                    ),
                     "quote a shorter passage (it will be cut otherwise)",
                 );
             }
@@ -175,7 +177,10 @@ pub fn entry(
             c.warn(
                 Kind::TooLong,
                 place,
-                format!("answer is {} characters; a Discord embed holds {EMBED_DESCRIPTION_LIMIT}", answer.chars().count()),
+                format!(
+                    "answer is {} characters; a Discord embed holds {EMBED_DESCRIPTION_LIMIT}",
+                    answer.chars().count()
+                ),
                 "shorten the answer (it will be cut otherwise)",
             );
         }
@@ -243,7 +248,12 @@ pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Setti
                 *slot = x as f32;
             } else {
                 let place = c.at(v);
-                c.error(Kind::BadSetting, place, format!("{name} = {x} is outside 0..1"), "use a number between 0 and 1");
+                c.error(
+                    Kind::BadSetting,
+                    place,
+                    format!("{name} = {x} is outside 0..1"),
+                    "use a number between 0 and 1",
+                );
             }
         }
     };
@@ -283,7 +293,12 @@ pub fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<SafetyConfig
         let message = c.text(&r.message, "safety message");
         if r.patterns.is_empty() {
             let place = c.at(cat);
-            c.error(Kind::BadSafetyRule, place, "no patterns".into(), "list the phrases that trigger this rule");
+            c.error(
+                Kind::BadSafetyRule,
+                place,
+                "no patterns".into(),
+                "list the phrases that trigger this rule",
+            );
         }
         let patterns = safety_patterns(c, &r.patterns);
         let except = safety_patterns(c, &r.except);

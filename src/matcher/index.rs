@@ -41,6 +41,8 @@ pub struct Field {
     pub terms: Box<[u32]>,
     /// Sum of the terms' weights (idf).
     pub weight: f32,
+    /// The part of `weight` that comes from core topic words.
+    pub core_weight: f32,
 }
 
 impl Field {
@@ -128,7 +130,15 @@ impl Index {
         let mut idf: Vec<f32> = df
             .iter()
             .zip(&core)
-            .map(|(&d, &is_core)| if is_core { idf_of(d as f32).max(CORE_MIN_WEIGHT) } else { idf_of(d as f32) })
+            .map(
+                |(&d, &is_core)| {
+                    if is_core {
+                        idf_of(d as f32).max(CORE_MIN_WEIGHT)
+                    } else {
+                        idf_of(d as f32)
+                    }
+                },
+            )
             .collect();
         let mut question = vec![false; n_terms];
         for word in QUESTION_WORDS {
@@ -160,11 +170,22 @@ impl Index {
                     fill[t as usize] += 1;
                 }
                 let weight = terms.iter().map(|&t| idf[t as usize]).sum();
-                Field { entry, kind, terms: terms.into_boxed_slice(), weight }
+                let core_weight = terms.iter().filter(|&&t| core[t as usize]).map(|&t| idf[t as usize]).sum();
+                Field { entry, kind, terms: terms.into_boxed_slice(), weight, core_weight }
             })
             .collect();
         vocab.build_fuzzy();
-        Index { vocab, idf, core, question, unknown_idf: idf_of(0.0), fields, entry_fields, offsets, postings }
+        Index {
+            vocab,
+            idf,
+            core,
+            question,
+            unknown_idf: idf_of(0.0),
+            fields,
+            entry_fields,
+            offsets,
+            postings,
+        }
     }
 
     pub fn postings(&self, term: u32) -> &[u32] {

@@ -10,7 +10,8 @@ use std::cell::RefCell;
 
 pub use index::{FieldKind, Index, ANSWER_INDEX_CHARS, ANSWER_INDEX_TERMS, CORE_MIN_ENTRIES, CORE_SHARE};
 pub use score::{
-    KeyScore, QueryTerm, Weights, ANSWER_WEIGHT, BETA_OFF_TOPIC, BETA_ON_TOPIC, GAMMA, QUESTION_CONFLICT, TAG_WEIGHT,
+    KeyScore, QueryTerm, Weights, ANSWER_WEIGHT, BETA_OFF_TOPIC, BETA_ON_TOPIC, CORE_UNASKED,
+    CORE_UNEXPLAINED, GAMMA, QUESTION_CONFLICT, TAG_WEIGHT,
 };
 pub use vocab::{FUZZY_MIN_LEN, MAX_FUZZY_CANDIDATES, TWO_EDITS_MIN_LEN};
 
@@ -20,6 +21,8 @@ use crate::text::{Analyzer, Token, QUESTION_WORDS};
 /// Only this many distinct content words of a message are scored; a message
 /// longer than that is rambling and its first words carry the question.
 pub const MAX_QUERY_TERMS: usize = 64;
+/// A misspelt word stands for a core topic word only this close to it.
+pub const CORE_FUZZY_MIN: f32 = 0.8;
 /// A message of several sentences is also scored one sentence at a time, for
 /// at most this many sentences: people wrap a question in context ("long post,
 /// sorry... what's the actual difference?").
@@ -32,6 +35,9 @@ pub const SEGMENT_FACTOR: f32 = 0.95;
 /// supports, it does not let a generic sentence ("does it work?") pick a
 /// different entry.
 pub const SEGMENT_MIN_SHARE: f32 = 0.8;
+/// ... and only entries the whole message already scores at least this: a
+/// one-word sentence ("It hurts. Why?") in an unrelated message raises nothing.
+pub const SEGMENT_MIN_WHOLE: f32 = 0.3;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
 pub const CANDIDATES: usize = 48;
@@ -49,14 +55,18 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { answer_threshold: DEFAULT_ANSWER_THRESHOLD, margin: DEFAULT_MARGIN, suggest_threshold: DEFAULT_SUGGEST_THRESHOLD }
+        Settings {
+            answer_threshold: DEFAULT_ANSWER_THRESHOLD,
+            margin: DEFAULT_MARGIN,
+            suggest_threshold: DEFAULT_SUGGEST_THRESHOLD,
+        }
     }
 }
 
 /// Tuned on `tests/eval/cases.toml` against the shipped FAQ and checked on the
 /// out-of-domain bank (see the README's benchmark section).
 pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.5;
-pub const DEFAULT_MARGIN: f32 = 0.05;
+pub const DEFAULT_MARGIN: f32 = 0.02;
 pub const DEFAULT_SUGGEST_THRESHOLD: f32 = 0.3;
 
 /// An entry (by index into the FAQ's entries) with its confidence.
@@ -127,15 +137,22 @@ impl Matcher {
                 seen.push(&token.term);
                 let idx = &self.index;
                 let topic = !self.question_terms.contains(&token.term);
-                let term = match idx.vocab.id(&token.term) {
-                    Some(id) => QueryTerm { weight: idx.idf[id as usize], alternatives: vec![(id, 1.0)], topic },
+                let mut term = match idx.vocab.id(&token.term) {
+                    Some(id) => QueryTerm {
+                        weight: idx.idf[id as usize],
+                        alternatives: vec![(id, 1.0)],
+                        topic,
+                        core: false,
+                    },
                     None => {
                         idx.vocab.fuzzy(&token.term, fuzzy);
                         let weight = fuzzy.first().map_or(idx.unknown_idf, |&(id, _)| idx.idf[id as usize]);
-                        QueryTerm { weight, alternatives: fuzzy.clone(), topic }
+                        QueryTerm { weight, alternatives: fuzzy.clone(), topic, core: false }
                     }
                 };
-                on_topic |= term.alternatives.iter().any(|&(id, sim)| sim >= 0.8 && idx.core[id as usize]);
+                term.core =
+                    term.alternatives.iter().any(|&(id, sim)| sim >= CORE_FUZZY_MIN && idx.core[id as usize]);
+                on_topic |= term.core;
                 terms.push(term);
             }
         });
@@ -161,7 +178,10 @@ impl Matcher {
                 }
                 for s in self.score(&part, on_topic) {
                     let confidence = s.confidence * self.weights.segment_factor;
-                    if let Some(r) = ranked.iter_mut().find(|r| r.entry == s.entry && r.confidence >= best * SEGMENT_MIN_SHARE) {
+                    if let Some(r) = ranked.iter_mut().find(|r| {
+                        r.entry == s.entry
+                            && r.confidence >= (best * SEGMENT_MIN_SHARE).max(SEGMENT_MIN_WHOLE)
+                    }) {
                         r.confidence = r.confidence.max(confidence);
                     }
                 }
@@ -179,10 +199,20 @@ impl Matcher {
         score::key_scores(&self.index, entry as u32, &query, &self.weights, on_topic)
             .into_iter()
             .map(|k| {
-                let terms = self.index.fields[k.field].terms.iter().map(|&t| self.index.vocab.term(t)).collect::<Vec<_>>();
+                let terms = self.index.fields[k.field]
+                    .terms
+                    .iter()
+                    .map(|&t| self.index.vocab.term(t))
+                    .collect::<Vec<_>>();
                 (terms.join(" "), k)
             })
             .collect()
+    }
+
+    /// The FAQ's core topic words (see [`CORE_SHARE`]), as analysed terms.
+    pub fn core_terms(&self) -> Vec<&str> {
+        let idx = &self.index;
+        (0..idx.vocab.len() as u32).filter(|&t| idx.core[t as usize]).map(|t| idx.vocab.term(t)).collect()
     }
 
     /// The analysed query as `term(weight)` words, with `~` for fuzzy stand-ins.
@@ -191,9 +221,17 @@ impl Matcher {
         let words: Vec<String> = query
             .iter()
             .map(|q| {
-                let alts: Vec<String> = q.alternatives.iter().map(|&(t, s)| {
-                    if s < 1.0 { format!("~{}:{s:.2}", self.index.vocab.term(t)) } else { self.index.vocab.term(t).to_string() }
-                }).collect();
+                let alts: Vec<String> = q
+                    .alternatives
+                    .iter()
+                    .map(|&(t, s)| {
+                        if s < 1.0 {
+                            format!("~{}:{s:.2}", self.index.vocab.term(t))
+                        } else {
+                            self.index.vocab.term(t).to_string()
+                        }
+                    })
+                    .collect();
                 format!("{}({:.2})", if alts.is_empty() { "?".into() } else { alts.join("|") }, q.weight)
             })
             .collect();
@@ -246,7 +284,13 @@ impl Matcher {
             }
             for &f in &s.touched_fields {
                 let field = &idx.fields[f as usize];
-                let pre = score::field_prescore(field.kind, s.accumulated[f as usize], field.weight, query_weight, &self.weights);
+                let pre = score::field_prescore(
+                    field.kind,
+                    s.accumulated[f as usize],
+                    field.weight,
+                    query_weight,
+                    &self.weights,
+                );
                 let e = field.entry as usize;
                 if s.entry_best[e] == 0.0 {
                     s.touched_entries.push(field.entry);

@@ -21,8 +21,12 @@ use super::MAX_QUERY_TERMS as MAX_TERMS;
 /// Tags are curated topic words, but say less than a question: a query word
 /// found only in the tags counts for this much of a key-text match.
 pub const TAG_WEIGHT: f32 = 0.5;
+/// A query word found in another key text of the same entry (not the one
+/// being scored) counts for this much: people combine the words of several
+/// alternates in one question.
+pub const OTHER_KEYS_WEIGHT: f32 = 0.6;
 /// A query word found only in the answer's start counts for this much.
-pub const ANSWER_WEIGHT: f32 = 0.25;
+pub const ANSWER_WEIGHT: f32 = 0.45;
 /// beta for queries that use a core topic word: their other words are mostly
 /// context ("my aunt in Mexico had ...") and cost little.
 pub const BETA_ON_TOPIC: f32 = 0.3;
@@ -50,6 +54,10 @@ pub struct Weights {
     pub gamma: f32,
     pub question_conflict: f32,
     pub segment_factor: f32,
+    pub core_unexplained: f32,
+    pub core_unasked: f32,
+    pub core_unasked_off_topic: f32,
+    pub other_keys: f32,
 }
 
 impl Weights {
@@ -61,6 +69,10 @@ impl Weights {
         gamma: GAMMA,
         question_conflict: QUESTION_CONFLICT,
         segment_factor: super::SEGMENT_FACTOR,
+        core_unexplained: CORE_UNEXPLAINED,
+        core_unasked: CORE_UNASKED,
+        core_unasked_off_topic: CORE_UNASKED_OFF_TOPIC,
+        other_keys: OTHER_KEYS_WEIGHT,
     };
 
     pub fn beta(&self, on_topic: bool) -> f32 {
@@ -78,6 +90,17 @@ impl Default for Weights {
     }
 }
 
+/// beta for a core topic word of the query that the key text lacks, however
+/// on-topic the query: "msc exosomes" is not answered by "what is an MSC".
+pub const CORE_UNEXPLAINED: f32 = 0.6;
+/// gamma for a core topic word of the key text that the query lacks: "how do
+/// cells divide" is not "can exosomes divide like cells".
+pub const CORE_UNASKED: f32 = 0.6;
+/// The same when the query uses no core topic word at all: then the key
+/// text's topic word is the whole difference between "how do cells divide"
+/// and "can exosomes divide like cells".
+pub const CORE_UNASKED_OFF_TOPIC: f32 = 2.0;
+
 /// One query word after analysis: its weight and the vocabulary terms that
 /// stand for it (itself, or fuzzy candidates) with their similarity.
 #[derive(Debug, Clone)]
@@ -87,6 +110,8 @@ pub struct QueryTerm {
     /// False for question words ("how", "what"): they refine a match but a key
     /// text that shares only them with the query does not match at all.
     pub topic: bool,
+    /// A core topic word of the FAQ ("exosome", "stem cell").
+    pub core: bool,
 }
 
 impl QueryTerm {
@@ -113,31 +138,52 @@ pub struct KeyScore {
 }
 
 /// Scores every key text of `entry` against the query.
-pub fn key_scores(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, on_topic: bool) -> Vec<KeyScore> {
+pub fn key_scores(
+    index: &Index,
+    entry: u32,
+    query: &[QueryTerm],
+    w: &Weights,
+    on_topic: bool,
+) -> Vec<KeyScore> {
     let beta = w.beta(on_topic);
     let (start, _) = index.entry_fields[entry as usize];
     let fields = index.fields_of(entry);
     let n = query.len().min(MAX_TERMS);
     let query = &query[..n];
-    // Per query word: the best weaker evidence (tags/answer) for it in this entry.
+    // Per query word: the best weaker evidence for it elsewhere in this entry
+    // (its other key texts, tags, answer).
     let mut weak = [0f32; MAX_TERMS];
-    for field in fields.iter().filter(|f| f.kind != FieldKind::Key) {
-        let factor = if field.kind == FieldKind::Tags { w.tag } else { w.answer };
+    for field in fields {
+        let factor = match field.kind {
+            FieldKind::Key => w.other_keys,
+            FieldKind::Tags => w.tag,
+            FieldKind::Answer => w.answer,
+        };
         for (i, q) in query.iter().enumerate() {
             weak[i] = weak[i].max(factor * q.similarity_in(&field.terms).0);
         }
     }
-    let total: f32 = query.iter().map(|q| q.weight).sum();
     let mut out = Vec::new();
     for (offset, field) in fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::Key) {
-        let (mut matched, mut extra, mut field_matched, mut topical) = (0f32, 0f32, 0f32, false);
+        let (mut matched, mut extra, mut topical) = (0f32, 0f32, false);
+        let (mut unexplained, mut penalty) = (0f32, 0f32);
+        let (mut matched_core, mut matched_other) = (0f32, 0f32);
         let (mut query_asks, mut shared_asks) = (false, 0usize);
         for (i, q) in query.iter().enumerate() {
             let (sim, term) = q.similarity_in(&field.terms);
+            let weak_extra = (weak[i] - sim).max(0.0);
             matched += q.weight * sim;
-            extra += q.weight * (weak[i] - sim).max(0.0);
+            extra += q.weight * weak_extra;
+            let miss = (q.weight * (1.0 - sim - weak_extra)).max(0.0);
+            unexplained += miss;
+            penalty += miss * if q.core { w.core_unexplained.max(beta) } else { beta };
             if sim > 0.0 {
-                field_matched += index.idf[term as usize] * sim;
+                let share = index.idf[term as usize] * sim;
+                if index.core[term as usize] {
+                    matched_core += share;
+                } else {
+                    matched_other += share;
+                }
                 topical |= q.topic;
             }
             if !q.topic {
@@ -146,13 +192,26 @@ pub fn key_scores(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, o
             }
         }
         let field_asks = field.terms.iter().filter(|&&t| index.question[t as usize]).count();
-        let conflict = if query_asks && shared_asks == 0 && field_asks > 0 { w.question_conflict } else { 0.0 };
+        let conflict =
+            if query_asks && shared_asks == 0 && field_asks > 0 { w.question_conflict } else { 0.0 };
         let explained = matched + extra;
-        let unexplained = (total - explained).max(0.0);
-        let unasked = (field.weight - field_matched).max(0.0);
-        let denominator = explained + beta * unexplained + w.gamma * unasked + conflict;
+        let unasked_core = (field.core_weight - matched_core).max(0.0);
+        let unasked_other = (field.weight - field.core_weight - matched_other).max(0.0);
+        let unasked = unasked_core + unasked_other;
+        let denominator = explained
+            + penalty
+            + if on_topic { w.core_unasked } else { w.core_unasked_off_topic } * unasked_core
+            + w.gamma * unasked_other
+            + conflict;
         let confidence = if topical && denominator > 0.0 { explained / denominator } else { 0.0 };
-        out.push(KeyScore { field: start as usize + offset, matched, extra, unexplained, unasked, confidence });
+        out.push(KeyScore {
+            field: start as usize + offset,
+            matched,
+            extra,
+            unexplained,
+            unasked,
+            confidence,
+        });
     }
     out
 }
@@ -164,7 +223,13 @@ pub fn entry_confidence(index: &Index, entry: u32, query: &[QueryTerm], w: &Weig
 
 /// A cheap upper-bound-ish score from accumulated matches, used to pick the
 /// candidates that get the full [`entry_confidence`].
-pub fn field_prescore(kind: FieldKind, accumulated: f32, field_weight: f32, query_weight: f32, w: &Weights) -> f32 {
+pub fn field_prescore(
+    kind: FieldKind,
+    accumulated: f32,
+    field_weight: f32,
+    query_weight: f32,
+    w: &Weights,
+) -> f32 {
     match kind {
         FieldKind::Key => 2.0 * accumulated / (query_weight + field_weight).max(f32::EPSILON),
         FieldKind::Tags => w.tag * accumulated / query_weight.max(f32::EPSILON),

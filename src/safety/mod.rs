@@ -167,10 +167,14 @@ mod tests {
     #[test]
     fn patterns_match_inflections_typos_and_gaps() {
         let (t, a) = triage(&["can't breathe", "chest * pain"], &[]);
-        for hit in ["I CANT BREATH", "i can't breathing", "cant brethe", "my chest is in pain", "chest pain"] {
+        for hit in ["I CANT BREATH", "i can't breathing", "cant brethe", "my chest is in pain", "chest pain"]
+        {
             assert!(t.check(&a.tokens(hit)).is_some(), "{hit}");
         }
-        assert!(t.check(&a.tokens("my chest really is a lot of pain")).is_none(), "gap longer than three words");
+        assert!(
+            t.check(&a.tokens("my chest really is a lot of pain")).is_none(),
+            "gap longer than three words"
+        );
         assert!(t.check(&a.tokens("what is a breath test")).is_none());
     }
 

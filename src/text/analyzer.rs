@@ -95,8 +95,7 @@ impl Analyzer {
         for (i, word) in words.iter().enumerate() {
             if i < 3 && GREETINGS.contains(&word.as_str()) {
                 greeted = true;
-            } else if greeted && base.iter().all(|t| t.stop) && BOT_NAMES.contains(&word.as_str())
-            {
+            } else if greeted && base.iter().all(|t| t.stop) && BOT_NAMES.contains(&word.as_str()) {
                 continue;
             }
             base.push(Token { term: self.stem_word(word), stop: is_stopword(word) });
@@ -120,9 +119,7 @@ impl Analyzer {
                 for &p in candidates {
                     let (variant, canonical) = &self.phrases[p];
                     let end = i + variant.len();
-                    if end <= tokens.len()
-                        && tokens[i..end].iter().zip(variant).all(|(t, v)| &t.term == v)
-                    {
+                    if end <= tokens.len() && tokens[i..end].iter().zip(variant).all(|(t, v)| &t.term == v) {
                         out.extend(canonical.iter().map(|c| Token { term: c.clone(), stop: false }));
                         i = end;
                         continue 'outer;

@@ -15,6 +15,11 @@ pub fn fold_words(text: &str) -> Vec<String> {
             continue;
         }
         if c.is_alphanumeric() {
+            // "tb500" and "tb-500", "cd63" and "cd 63" read alike: letters and
+            // digits are separate words.
+            if current.chars().last().is_some_and(|last| last.is_ascii_digit() != c.is_ascii_digit()) {
+                words.push(std::mem::take(&mut current));
+            }
             current.extend(c.to_lowercase());
         } else if is_apostrophe(c) && !current.is_empty() {
             // "can't", "exosome's": keep the word whole.
@@ -59,6 +64,7 @@ mod tests {
 
     #[test]
     fn keeps_digits_and_marker_names() {
-        assert_eq!(fold_words("CD63, miR-146a"), ["cd63", "mir", "146a"]);
+        assert_eq!(fold_words("CD63, miR-146a"), ["cd", "63", "mir", "146", "a"]);
+        assert_eq!(fold_words("TB500"), fold_words("tb-500"));
     }
 }

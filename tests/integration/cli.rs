@@ -42,11 +42,19 @@ fn ask_prints_answer_quote_source_and_disclaimer() {
 
 #[test]
 fn ask_json_batch_reads_stdin_one_object_per_line() {
-    let mut child = faqbot().args(["ask", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"how big are exosomes\n\nhow much protein should I eat\nI can't breathe\n").unwrap();
+    let mut child =
+        faqbot().args(["ask", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"how big are exosomes\n\nhow much protein should I eat\nI can't breathe\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
     assert_eq!(lines.len(), 3, "blank lines are skipped");
     let a = &lines[0];
     assert_eq!(a["kind"], "answer");

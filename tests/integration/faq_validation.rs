@@ -61,7 +61,8 @@ fn entry_without_source() {
 
 #[test]
 fn duplicate_ids_across_files_name_both_places() {
-    let folder = Folder::new(&[("sources.toml", SOURCES), ("a.toml", ENTRY), ("b.toml", &format!("\n\n{ENTRY}"))]);
+    let folder =
+        Folder::new(&[("sources.toml", SOURCES), ("a.toml", ENTRY), ("b.toml", &format!("\n\n{ENTRY}"))]);
     let diags = folder.errors();
     let d = expect_at(&diags, Kind::DuplicateId, "b.toml", 4);
     assert!(d.message.contains("a.toml:2:6"), "names the first place: {d}");
@@ -91,7 +92,11 @@ fn bad_dates_in_entries_and_sources() {
 
 #[test]
 fn empty_disclaimer() {
-    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("bot.toml", "# texts\ndisclaimer = \"   \"\n")]);
+    let folder = Folder::new(&[
+        ("sources.toml", SOURCES),
+        ("entries.toml", ENTRY),
+        ("bot.toml", "# texts\ndisclaimer = \"   \"\n"),
+    ]);
     expect_at(&folder.errors(), Kind::EmptyDisclaimer, "bot.toml", 2);
 }
 
@@ -136,7 +141,10 @@ fn warnings_few_alternates_long_texts_stale_review() {
     let long = "x".repeat(4100);
     let quote = "q".repeat(1100);
     let text = ENTRY
-        .replace("alternates = [\"exosome size\", \"how small are exosomes\", \"exosome diameter\"]", "alternates = [\"exosome size\"]")
+        .replace(
+            "alternates = [\"exosome size\", \"how small are exosomes\", \"exosome diameter\"]",
+            "alternates = [\"exosome size\"]",
+        )
         .replace("About 30 to 150 nanometres.", &long)
         .replace("Exosomes measure 30 to 150 nanometres.", &quote)
         .replace("2026-06-01", "2025-01-01");
@@ -151,7 +159,9 @@ fn warnings_few_alternates_long_texts_stale_review() {
 
 #[test]
 fn confusable_entries_are_named_together() {
-    let twin = ENTRY.replace("exosome-size", "exosome-diameter").replace("How big are exosomes?", "How wide are exosomes?");
+    let twin = ENTRY
+        .replace("exosome-size", "exosome-diameter")
+        .replace("How big are exosomes?", "How wide are exosomes?");
     let folder = Folder::with_entries(&format!("{ENTRY}\n{twin}"));
     let engine = Engine::new(folder.load().expect("loads").faq);
     let warnings = lint::confusable_entries(&engine);
@@ -164,16 +174,22 @@ fn confusable_entries_are_named_together() {
 fn quotes_must_be_verbatim_in_the_source_document() {
     let folder = Folder::with_entries(&format!(
         "{ENTRY}\n{}",
-        ENTRY.replace("exosome-size", "second").replace("Exosomes measure 30 to 150 nanometres.", "Exosomes measure 40 to 150 nanometres.")
+        ENTRY
+            .replace("exosome-size", "second")
+            .replace("Exosomes measure 30 to 150 nanometres.", "Exosomes measure 40 to 150 nanometres.")
     ));
     let docs = tempfile::tempdir().unwrap();
-    std::fs::write(docs.path().join("a.txt"), "Intro.\nExosomes   measure 30 to 150 nanometres.\nEnd.").unwrap();
+    std::fs::write(docs.path().join("a.txt"), "Intro.\nExosomes   measure 30 to 150 nanometres.\nEnd.")
+        .unwrap();
     let loaded = folder.load().expect("loads");
     let diags = faq::check_quotes(&loaded.faq, docs.path());
     assert_eq!(diags.len(), 1, "{diags:?}");
     let d = expect_at(&diags, Kind::QuoteNotFound, "entries.toml", 21);
     assert!(d.message.contains("second"), "names the entry: {d}");
-    assert!(d.hint.as_deref().unwrap().contains("Exosomes measure 30 to 150 nanometres."), "shows the closest passage: {d}");
+    assert!(
+        d.hint.as_deref().unwrap().contains("Exosomes measure 30 to 150 nanometres."),
+        "shows the closest passage: {d}"
+    );
 }
 
 #[test]
@@ -201,7 +217,10 @@ fn a_symlink_loop_is_an_error_not_a_hang() {
 
 #[test]
 fn a_header_line_inside_a_multiline_answer_is_text() {
-    let text = ENTRY.replace("answer = \"About 30 to 150 nanometres.\"", "answer = \"\"\"About 30 to 150 nm.\n[[entry]]\nstill the answer\"\"\"");
+    let text = ENTRY.replace(
+        "answer = \"About 30 to 150 nanometres.\"",
+        "answer = \"\"\"About 30 to 150 nm.\n[[entry]]\nstill the answer\"\"\"",
+    );
     let loaded = Folder::with_entries(&text).load().expect("loads");
     assert_eq!(loaded.faq.entries.len(), 1);
     assert!(loaded.faq.entries[0].answer.contains("[[entry]]\nstill the answer"));
