@@ -43,6 +43,8 @@ pub struct Field {
     pub weight: f32,
     /// The part of `weight` that comes from core topic words.
     pub core_weight: f32,
+    /// The text uses a question word ("how", "where").
+    pub asks: bool,
 }
 
 impl Field {
@@ -171,7 +173,8 @@ impl Index {
                 }
                 let weight = terms.iter().map(|&t| idf[t as usize]).sum();
                 let core_weight = terms.iter().filter(|&&t| core[t as usize]).map(|&t| idf[t as usize]).sum();
-                Field { entry, kind, terms: terms.into_boxed_slice(), weight, core_weight }
+                let asks = terms.iter().any(|&t| question[t as usize]);
+                Field { entry, kind, terms: terms.into_boxed_slice(), weight, core_weight, asks }
             })
             .collect();
         vocab.build_fuzzy();

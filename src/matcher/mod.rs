@@ -40,7 +40,7 @@ pub const SEGMENT_MIN_SHARE: f32 = 0.8;
 pub const SEGMENT_MIN_WHOLE: f32 = 0.3;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
-pub const CANDIDATES: usize = 48;
+pub const CANDIDATES: usize = 24;
 
 /// Decision thresholds, settable in `bot.toml` under `[matching]`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -137,6 +137,11 @@ pub struct KeyScore {
     pub confidence: f32,
 }
 
+thread_local! {
+    /// Per (field, query word) best similarity and term, reused across calls.
+    static SIMILARITIES: std::cell::RefCell<Vec<(f32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Scores every key text of `entry` against the query.
 pub fn key_scores(
     index: &Index,
@@ -145,80 +150,95 @@ pub fn key_scores(
     w: &Weights,
     on_topic: bool,
 ) -> Vec<KeyScore> {
-    let beta = w.beta(on_topic);
-    let (start, _) = index.entry_fields[entry as usize];
-    let fields = index.fields_of(entry);
-    let n = query.len().min(MAX_TERMS);
-    let query = &query[..n];
-    // Per query word: the best weaker evidence for it elsewhere in this entry
-    // (its other key texts, tags, answer).
-    let mut weak = [0f32; MAX_TERMS];
-    for field in fields {
-        let factor = match field.kind {
-            FieldKind::Key => w.other_keys,
-            FieldKind::Tags => w.tag,
-            FieldKind::Answer => w.answer,
-        };
-        for (i, q) in query.iter().enumerate() {
-            weak[i] = weak[i].max(factor * q.similarity_in(&field.terms).0);
-        }
-    }
     let mut out = Vec::new();
-    for (offset, field) in fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::Key) {
-        let (mut matched, mut extra, mut topical) = (0f32, 0f32, false);
-        let (mut unexplained, mut penalty) = (0f32, 0f32);
-        let (mut matched_core, mut matched_other) = (0f32, 0f32);
-        let (mut query_asks, mut shared_asks) = (false, 0usize);
-        for (i, q) in query.iter().enumerate() {
-            let (sim, term) = q.similarity_in(&field.terms);
-            let weak_extra = (weak[i] - sim).max(0.0);
-            matched += q.weight * sim;
-            extra += q.weight * weak_extra;
-            let miss = (q.weight * (1.0 - sim - weak_extra)).max(0.0);
-            unexplained += miss;
-            penalty += miss * if q.core { w.core_unexplained.max(beta) } else { beta };
-            if sim > 0.0 {
-                let share = index.idf[term as usize] * sim;
-                if index.core[term as usize] {
-                    matched_core += share;
-                } else {
-                    matched_other += share;
-                }
-                topical |= q.topic;
-            }
-            if !q.topic {
-                query_asks = true;
-                shared_asks += usize::from(sim > 0.0);
-            }
-        }
-        let field_asks = field.terms.iter().filter(|&&t| index.question[t as usize]).count();
-        let conflict =
-            if query_asks && shared_asks == 0 && field_asks > 0 { w.question_conflict } else { 0.0 };
-        let explained = matched + extra;
-        let unasked_core = (field.core_weight - matched_core).max(0.0);
-        let unasked_other = (field.weight - field.core_weight - matched_other).max(0.0);
-        let unasked = unasked_core + unasked_other;
-        let denominator = explained
-            + penalty
-            + if on_topic { w.core_unasked } else { w.core_unasked_off_topic } * unasked_core
-            + w.gamma * unasked_other
-            + conflict;
-        let confidence = if topical && denominator > 0.0 { explained / denominator } else { 0.0 };
-        out.push(KeyScore {
-            field: start as usize + offset,
-            matched,
-            extra,
-            unexplained,
-            unasked,
-            confidence,
-        });
-    }
+    for_each_key_score(index, entry, query, w, on_topic, |k| out.push(k));
     out
 }
 
 /// The confidence that entry `entry` answers the query: its best key text's.
 pub fn entry_confidence(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, on_topic: bool) -> f32 {
-    key_scores(index, entry, query, w, on_topic).iter().map(|k| k.confidence).fold(0.0, f32::max)
+    let mut best = 0f32;
+    for_each_key_score(index, entry, query, w, on_topic, |k| best = best.max(k.confidence));
+    best
+}
+
+fn for_each_key_score(
+    index: &Index,
+    entry: u32,
+    query: &[QueryTerm],
+    w: &Weights,
+    on_topic: bool,
+    mut emit: impl FnMut(KeyScore),
+) {
+    let beta = w.beta(on_topic);
+    let (start, _) = index.entry_fields[entry as usize];
+    let fields = index.fields_of(entry);
+    let n = query.len().min(MAX_TERMS);
+    let query = &query[..n];
+    SIMILARITIES.with(|cell| {
+        let sims = &mut *cell.borrow_mut();
+        sims.clear();
+        // Per query word: the best weaker evidence for it elsewhere in this
+        // entry (its other key texts, tags, answer).
+        let mut weak = [0f32; MAX_TERMS];
+        for field in fields {
+            let factor = match field.kind {
+                FieldKind::Key => w.other_keys,
+                FieldKind::Tags => w.tag,
+                FieldKind::Answer => w.answer,
+            };
+            for (i, q) in query.iter().enumerate() {
+                let found = q.similarity_in(&field.terms);
+                weak[i] = weak[i].max(factor * found.0);
+                sims.push(found);
+            }
+        }
+        for (offset, field) in fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::Key) {
+            let (mut matched, mut extra, mut topical) = (0f32, 0f32, false);
+            let (mut unexplained, mut penalty) = (0f32, 0f32);
+            let (mut matched_core, mut matched_other) = (0f32, 0f32);
+            let (mut query_asks, mut shared_asks) = (false, 0usize);
+            for (i, q) in query.iter().enumerate() {
+                let (sim, term) = sims[offset * n + i];
+                let weak_extra = (weak[i] - sim).max(0.0);
+                matched += q.weight * sim;
+                extra += q.weight * weak_extra;
+                let miss = (q.weight * (1.0 - sim - weak_extra)).max(0.0);
+                unexplained += miss;
+                penalty += miss * if q.core { w.core_unexplained.max(beta) } else { beta };
+                if sim > 0.0 {
+                    let share = index.idf[term as usize] * sim;
+                    if index.core[term as usize] {
+                        matched_core += share;
+                    } else {
+                        matched_other += share;
+                    }
+                    topical |= q.topic;
+                }
+                if !q.topic {
+                    query_asks = true;
+                    shared_asks += usize::from(sim > 0.0);
+                }
+            }
+            let conflict =
+                if query_asks && shared_asks == 0 && field.asks { w.question_conflict } else { 0.0 };
+            let explained = matched + extra;
+            let unasked_core = (field.core_weight - matched_core).max(0.0);
+            let unasked_other = (field.weight - field.core_weight - matched_other).max(0.0);
+            let core_unasked = if on_topic { w.core_unasked } else { w.core_unasked_off_topic };
+            let denominator =
+                explained + penalty + core_unasked * unasked_core + w.gamma * unasked_other + conflict;
+            let confidence = if topical && denominator > 0.0 { explained / denominator } else { 0.0 };
+            emit(KeyScore {
+                field: start as usize + offset,
+                matched,
+                extra,
+                unexplained,
+                unasked: unasked_core + unasked_other,
+                confidence,
+            });
+        }
+    });
 }
 
 /// A cheap upper-bound-ish score from accumulated matches, used to pick the

@@ -9,7 +9,7 @@ use crate::text::{Analyzer, Token};
 /// Most words a `*` in a pattern may stand for.
 const MAX_GAP_WORDS: usize = 3;
 /// Pattern words at least this long also match a token one edit away
-/// ("chest pian"); shorter ones must match exactly ("hurt" is not "hunt").
+/// with the same first letter ("chest pian"); shorter ones must match exactly.
 const FUZZY_MIN_LEN: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,7 +143,8 @@ fn match_at(parts: &[Part], tokens: &[Token], at: usize) -> bool {
 fn word_matches(pattern: &str, token: &str) -> bool {
     pattern == token
         || (pattern.len() >= FUZZY_MIN_LEN
-            && token.len() + 1 >= pattern.len()
+            && pattern.len().abs_diff(token.len()) <= 1
+            && pattern.as_bytes()[0] == token.as_bytes()[0]
             && strsim::damerau_levenshtein(pattern, token) <= 1)
 }
 
