@@ -14,3 +14,6 @@ pub mod matcher;
 pub mod reply;
 pub mod safety;
 pub mod text;
+
+/// The Discord front end (an adapter: the modules above never use it).
+pub mod discord;

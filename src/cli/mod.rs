@@ -4,6 +4,7 @@ mod ask;
 mod check;
 mod eval;
 mod render;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ enum Command {
         #[arg(required = true)]
         question: Vec<String>,
     },
+    /// Run the Discord bot (configuration from the environment and `.env`; see `.env.example`).
+    Serve,
     /// Run a cases file and report accuracy, abstention, safety and latency.
     Eval {
         /// The FAQ folder.
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
         Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
+        Command::Serve => serve::run(),
     }
 }
 

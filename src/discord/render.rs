@@ -1,0 +1,193 @@
+//! Rendering a core [`Reply`] as Discord messages, within Discord's limits.
+//!
+//! Every builder here carries `allowed_mentions` with nothing allowed, so no
+//! text the bot sends can ping anyone.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseMessage, CreateMessage,
+};
+
+use crate::reply::{Reply, SourceQuote, Suggestion};
+
+/// Discord's embed limits (characters).
+pub const EMBED_TITLE: usize = 256;
+pub const EMBED_DESCRIPTION: usize = 4096;
+pub const EMBED_FIELD_NAME: usize = 256;
+pub const EMBED_FIELD_VALUE: usize = 1024;
+pub const EMBED_FOOTER: usize = 2048;
+pub const EMBED_FIELDS: usize = 25;
+pub const EMBED_TOTAL: usize = 6000;
+/// Message content limit.
+pub const MESSAGE_CONTENT: usize = 2000;
+/// Button label and custom-id limits.
+pub const BUTTON_LABEL: usize = 80;
+pub const CUSTOM_ID: usize = 100;
+/// Custom ids of "show this entry" buttons: the prefix, then the entry id.
+pub const SHOW_ENTRY_PREFIX: &str = "faq:show:";
+
+/// Nothing may be pinged: no users, roles, @everyone, not even the replied-to author.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
+}
+
+/// The first `max` characters of `text`, ending in "…" when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// What a reply becomes on Discord, before it is put in a message or interaction response.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub content: Option<String>,
+    pub embed: Option<CreateEmbed>,
+    pub components: Vec<CreateActionRow>,
+}
+
+/// An answer embed whose parts fit every limit, the total included.
+pub fn answer_parts(reply: &Reply) -> (String, String, Vec<(String, String)>, String) {
+    let title = truncate(reply.entry.as_ref().map_or("", |e| e.question.as_str()), EMBED_TITLE);
+    let footer = truncate(&reply.disclaimer, EMBED_FOOTER);
+    let fields: Vec<(String, String)> = reply
+        .sources
+        .iter()
+        .flatten()
+        .take(EMBED_FIELDS)
+        .map(|s| (truncate(&format!("Source: {}", s.publisher), EMBED_FIELD_NAME), source_field(s)))
+        .collect();
+    let used = title.chars().count()
+        + footer.chars().count()
+        + fields.iter().map(|(n, v)| n.chars().count() + v.chars().count()).sum::<usize>();
+    let room = EMBED_TOTAL.saturating_sub(used).min(EMBED_DESCRIPTION);
+    let description = truncate(reply.answer.as_deref().unwrap_or_default(), room);
+    (title, description, fields, footer)
+}
+
+/// The quote, then where it comes from, cut to one field so the citation line survives.
+fn source_field(s: &SourceQuote) -> String {
+    let mut cite = format!("— *{}*, {}", s.title, s.publisher);
+    if let Some(author) = &s.author {
+        cite.push_str(&format!(" ({author})"));
+    }
+    if let Some(date) = &s.date {
+        cite.push_str(&format!(", {date}"));
+    }
+    if let Some(url) = &s.url {
+        cite.push_str(&format!(", <{url}>"));
+    }
+    let cite = truncate(&cite, EMBED_FIELD_VALUE / 2);
+    let room = EMBED_FIELD_VALUE - cite.chars().count() - 3;
+    format!("\"{}\"\n{cite}", truncate(&s.quote, room.saturating_sub(2)))
+}
+
+pub fn render(reply: &Reply) -> Rendered {
+    if reply.kind == "answer" {
+        let (title, description, fields, footer) = answer_parts(reply);
+        let embed = CreateEmbed::new()
+            .title(title)
+            .description(description)
+            .fields(fields.into_iter().map(|(n, v)| (n, v, false)))
+            .footer(CreateEmbedFooter::new(footer));
+        return Rendered { content: None, embed: Some(embed), components: Vec::new() };
+    }
+    let content = truncate(reply.message.as_deref().unwrap_or_default(), MESSAGE_CONTENT);
+    Rendered { content: Some(content), embed: None, components: suggestion_buttons(&reply.suggestions) }
+}
+
+/// Up to three "did you mean" buttons, each showing its entry when clicked.
+pub fn suggestion_buttons(suggestions: &[Suggestion]) -> Vec<CreateActionRow> {
+    let buttons: Vec<CreateButton> = suggestions
+        .iter()
+        .filter(|s| SHOW_ENTRY_PREFIX.len() + s.id.len() <= CUSTOM_ID)
+        .take(3)
+        .map(|s| {
+            CreateButton::new(format!("{SHOW_ENTRY_PREFIX}{}", s.id))
+                .label(truncate(&s.question, BUTTON_LABEL))
+                .style(serenity::ButtonStyle::Secondary)
+        })
+        .collect();
+    if buttons.is_empty() {
+        Vec::new()
+    } else {
+        vec![CreateActionRow::Buttons(buttons)]
+    }
+}
+
+pub fn message(rendered: Rendered) -> CreateMessage {
+    let mut m = CreateMessage::new().allowed_mentions(no_mentions()).components(rendered.components);
+    if let Some(content) = rendered.content {
+        m = m.content(content);
+    }
+    if let Some(embed) = rendered.embed {
+        m = m.embed(embed);
+    }
+    m
+}
+
+pub fn interaction_message(rendered: Rendered, ephemeral: bool) -> CreateInteractionResponseMessage {
+    let mut m = CreateInteractionResponseMessage::new()
+        .allowed_mentions(no_mentions())
+        .ephemeral(ephemeral)
+        .components(rendered.components);
+    if let Some(content) = rendered.content {
+        m = m.content(content);
+    }
+    if let Some(embed) = rendered.embed {
+        m = m.embed(embed);
+    }
+    m
+}
+
+pub fn poise_reply(rendered: Rendered, ephemeral: bool) -> poise::CreateReply {
+    let mut r = poise::CreateReply::default()
+        .allowed_mentions(no_mentions())
+        .ephemeral(ephemeral)
+        .components(rendered.components);
+    if let Some(content) = rendered.content {
+        r = r.content(content);
+    }
+    if let Some(embed) = rendered.embed {
+        r = r.embed(embed);
+    }
+    r
+}
+
+/// Escapes Discord markdown and neutralises mentions in user text the bot echoes.
+pub fn escape_user_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '-' | '[' | ']' | '(' | ')') {
+            out.push('\\');
+        }
+        out.push(c);
+        if c == '@' {
+            out.push('\u{200B}');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_is_clean() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("ééééé", 3).chars().count(), 3);
+    }
+
+    #[test]
+    fn escaping_defuses_markdown_and_mentions() {
+        let e = escape_user_text("@everyone [click](http://x) `code`");
+        assert!(!e.contains("@everyone"));
+        assert!(e.contains("\\[click\\]"));
+    }
+}
