@@ -6,7 +6,6 @@ use clap::Parser;
 
 mod cli;
 
-
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {

@@ -83,7 +83,8 @@ fn parse_sharding(s: &str) -> Option<Sharding> {
         range => {
             let (span, total) = range.split_once('/')?;
             let (first, last) = span.split_once('-')?;
-            let (first, last, total) = (first.trim().parse().ok()?, last.trim().parse().ok()?, total.trim().parse().ok()?);
+            let (first, last, total) =
+                (first.trim().parse().ok()?, last.trim().parse().ok()?, total.trim().parse().ok()?);
             (first <= last && last < total).then_some(Sharding::Range { first, last, total })
         }
     }
@@ -95,7 +96,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -111,7 +113,8 @@ mod tests {
 
     #[test]
     fn sharding_and_guild() {
-        let c = config(&[("DISCORD_TOKEN", "t"), ("DISCORD_SHARDS", "2-3/8"), ("DISCORD_GUILD_ID", "42")]).unwrap();
+        let c = config(&[("DISCORD_TOKEN", "t"), ("DISCORD_SHARDS", "2-3/8"), ("DISCORD_GUILD_ID", "42")])
+            .unwrap();
         assert_eq!(c.sharding, Sharding::Range { first: 2, last: 3, total: 8 });
         assert_eq!(c.guild_id, Some(42));
         assert!(config(&[("DISCORD_TOKEN", "t"), ("DISCORD_SHARDS", "3-2/8")]).is_err());

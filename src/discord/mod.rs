@@ -109,7 +109,7 @@ async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocom
     let entries: Vec<usize> = if partial.trim().is_empty() {
         (0..faq.entries.len()).take(AUTOCOMPLETE_CHOICES).collect()
     } else {
-        engine.matcher().rank(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
+        engine.matcher().rank_prefix(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
     };
     let choices = entries
         .into_iter()
@@ -154,7 +154,8 @@ pub fn framework(data: Data, guild_id: Option<u64>) -> poise::Framework<Data, Er
                 tracing::info!(shard = ctx.shard_id.0, guilds = ready.guilds.len(), "connected");
                 match guild_id {
                     Some(g) => {
-                        poise::builtins::register_in_guild(ctx, &framework.options().commands, g.into()).await?
+                        poise::builtins::register_in_guild(ctx, &framework.options().commands, g.into())
+                            .await?
                     }
                     None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
                 }
@@ -178,7 +179,10 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     }
 }
 
-async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
+async fn on_event(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
     let (ctx, data) = (framework.serenity_context, framework.user_data().await);
     match event {
         FullEvent::Message { new_message } => on_message(ctx, new_message, data).await,
@@ -248,11 +252,31 @@ pub fn intents() -> GatewayIntents {
 /// from the environment.
 pub fn http(config: &Config) -> anyhow::Result<serenity::Http> {
     let client = reqwest::Client::builder().no_proxy().build().context("cannot build the HTTP client")?;
-    let mut builder = serenity::HttpBuilder::new(&config.token).client(client).default_allowed_mentions(render::no_mentions());
+    let mut builder = serenity::HttpBuilder::new(&config.token)
+        .client(client)
+        .default_allowed_mentions(render::no_mentions());
     if let Some(proxy) = &config.http_proxy {
         builder = builder.proxy(proxy.clone()).ratelimiter_disabled(true);
     }
     Ok(builder.build())
+}
+
+/// The serenity client with the framework, ready to start.
+pub async fn client(config: &Config, data: Data) -> anyhow::Result<serenity::Client> {
+    let framework = framework(data, config.guild_id);
+    serenity::ClientBuilder::new_with_http(http(config)?, intents())
+        .framework(framework)
+        .await
+        .context("cannot create the Discord client")
+}
+
+/// Starts the configured shards; returns when they stop.
+pub async fn start(client: &mut serenity::Client, sharding: &Sharding) -> serenity::Result<()> {
+    match *sharding {
+        Sharding::Single => client.start().await,
+        Sharding::Auto => client.start_autosharded().await,
+        Sharding::Range { first, last, total } => client.start_shard_range(first..last + 1, total).await,
+    }
 }
 
 /// Runs the bot until Ctrl-C or SIGTERM, then shuts the shards down and lets
@@ -266,22 +290,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(entries = loaded.faq.entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
     let data = Data::new(Engine::new(loaded.faq));
     let in_flight = data.in_flight.clone();
-    let framework = framework(data, config.guild_id);
-    let mut client = serenity::ClientBuilder::new_with_http(http(&config)?, intents())
-        .framework(framework)
-        .await
-        .context("cannot create the Discord client")?;
+    let mut client = client(&config, data).await?;
     let shards = client.shard_manager.clone();
     let stop = tokio::spawn(async move {
         wait_for_stop_signal().await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    let result = match config.sharding {
-        Sharding::Single => client.start().await,
-        Sharding::Auto => client.start_autosharded().await,
-        Sharding::Range { first, last, total } => client.start_shard_range(first..last + 1, total).await,
-    };
+    let result = start(&mut client, &config.sharding).await;
     stop.abort();
     if tokio::time::timeout(SHUTDOWN_GRACE, in_flight.wait_idle()).await.is_err() {
         tracing::warn!("replies still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");

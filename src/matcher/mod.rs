@@ -21,6 +21,8 @@ use crate::text::{Analyzer, Token, QUESTION_WORDS};
 /// Only this many distinct content words of a message are scored; a message
 /// longer than that is rambling and its first words carry the question.
 pub const MAX_QUERY_TERMS: usize = 64;
+/// A word being typed stands for the vocabulary words it begins with, at this similarity.
+pub const PREFIX_SIMILARITY: f32 = 0.9;
 /// A misspelt word stands for a core topic word only this close to it.
 pub const CORE_FUZZY_MIN: f32 = 0.8;
 /// A message of several sentences is also scored one sentence at a time, for
@@ -207,6 +209,40 @@ impl Matcher {
                 (terms.join(" "), k)
             })
             .collect()
+    }
+
+    /// Ranks entries for text being typed (autocomplete): the last word, when
+    /// the text does not end in a space, may be the start of a longer word.
+    pub fn rank_prefix(&self, text: &str, limit: usize) -> Vec<Scored> {
+        let tokens = self.analyzer.tokens(text);
+        let (mut query, on_topic) = self.query_terms(&tokens);
+        let typing = !text.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        if let (true, Some(last_word)) = (typing, crate::text::fold_words(text).last()) {
+            if let Some(last) = query.last_mut().filter(|_| tokens.last().is_some_and(|t| !t.stop)) {
+                let idx = &self.index;
+                let mut completions: Vec<(u32, f32)> = (0..idx.vocab.len() as u32)
+                    .filter(|&t| {
+                        idx.vocab.term(t).starts_with(last_word.as_str()) && idx.vocab.term(t) != last_word
+                    })
+                    .map(|t| (t, PREFIX_SIMILARITY))
+                    .collect();
+                completions.sort_by_key(|&(t, _)| idx.vocab.term(t).len());
+                completions.truncate(MAX_FUZZY_CANDIDATES);
+                for c in completions {
+                    if !last.alternatives.iter().any(|a| a.0 == c.0) {
+                        last.alternatives.push(c);
+                    }
+                }
+                last.alternatives.sort_by(|a, b| b.1.total_cmp(&a.1));
+                if let Some(&(best, _)) = last.alternatives.first() {
+                    last.weight = idx.idf[best as usize];
+                }
+            }
+        }
+        let mut ranked = self.score(&query, on_topic);
+        ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
+        ranked.truncate(limit);
+        ranked
     }
 
     /// The FAQ's core topic words (see [`CORE_SHARE`]), as analysed terms.

@@ -1,0 +1,340 @@
+//! End-to-end: the real serenity/poise client against the fake Discord.
+//! Every test asserts on the JSON bodies the bot sent, `allowed_mentions` included.
+
+use std::path::Path;
+use std::time::Duration;
+
+use faqbot::discord::{self, Config, Data, Sharding};
+use faqbot::engine::Engine;
+use faqbot::faq;
+use serde_json::Value;
+
+use crate::fake_discord::*;
+use crate::support::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Bot {
+    fake: FakeDiscord,
+    shards: std::sync::Arc<poise::serenity_prelude::ShardManager>,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        Bot::start_with(&shipped_faq()).await
+    }
+
+    async fn start_with(dir: &Path) -> Bot {
+        let fake = FakeDiscord::start().await;
+        let config = Config {
+            token: "test-token".into(),
+            faq_dir: dir.to_path_buf(),
+            guild_id: Some(GUILD_ID),
+            sharding: Sharding::Single,
+            http_proxy: Some(fake.rest_url.clone()),
+        };
+        let engine = Engine::new(faq::load_dir(dir).expect("FAQ loads").faq);
+        let mut client = discord::client(&config, Data::new(engine)).await.expect("client");
+        let shards = client.shard_manager.clone();
+        tokio::spawn(async move { discord::start(&mut client, &Sharding::Single).await });
+        fake.wait_identified(1).await;
+        // Commands are registered once setup has run: then the bot is ready.
+        fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+        Bot { fake, shards }
+    }
+
+    async fn callback(&self, after: usize, interaction: u64) -> Value {
+        let path = format!("/interactions/{interaction}/");
+        self.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.starts_with(&path)).await.body
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let shards = self.shards.clone();
+        tokio::spawn(async move { shards.shutdown_all().await });
+    }
+}
+
+/// Nothing may be pinged.
+fn assert_no_mentions(body: &Value) {
+    let m = body.get("allowed_mentions").or_else(|| body["data"].get("allowed_mentions"));
+    let m = m.unwrap_or_else(|| panic!("allowed_mentions missing in {body:#}"));
+    assert_eq!(m["parse"], serde_json::json!([]), "{m}");
+    for key in ["users", "roles"] {
+        assert!(m.get(key).is_none_or(|v| v.as_array().is_some_and(Vec::is_empty)), "{m}");
+    }
+    assert_ne!(m.get("replied_user"), Some(&Value::Bool(true)), "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_answer_has_embed_quote_source_and_disclaimer() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("how big are exosomes", None);
+    let body = bot.callback(after, id).await;
+    assert_eq!(body["type"], 4);
+    let data = &body["data"];
+    assert_no_mentions(data);
+    assert_ne!(data["flags"].as_u64().unwrap_or(0) & 64, 64, "public by default");
+    let embed = &data["embeds"][0];
+    assert_eq!(embed["title"], "How big are exosomes?");
+    assert!(embed["description"].as_str().unwrap().contains("nm"));
+    let fields = embed["fields"].as_array().unwrap();
+    assert!(
+        fields.iter().any(|f| f["value"].as_str().unwrap().contains("Longevity Thailand")),
+        "{fields:#?}"
+    );
+    assert!(embed["footer"]["text"].as_str().unwrap().contains("not medical advice"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_flag_makes_the_reply_ephemeral() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("how big are exosomes", Some(true));
+    let body = bot.callback(after, id).await;
+    assert_eq!(body["data"]["flags"].as_u64().unwrap_or(0) & 64, 64);
+    assert_no_mentions(&body["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_offers_ranked_questions_within_limits() {
+    let bot = Bot::start().await;
+    for partial in ["exosome siz", ""] {
+        let after = bot.fake.count();
+        let id = bot.fake.autocomplete_faq(partial);
+        let body = bot.callback(after, id).await;
+        assert_eq!(body["type"], 8, "{body}");
+        let choices = body["data"]["choices"].as_array().unwrap();
+        assert!(!choices.is_empty() && choices.len() <= 25);
+        for c in choices {
+            assert!(c["name"].as_str().unwrap().chars().count() <= 100);
+        }
+        if !partial.is_empty() {
+            assert_eq!(choices[0]["name"], "How big are exosomes?");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggest_buttons_then_a_click_shows_the_entry_to_the_clicker() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("fda", None);
+    let body = bot.callback(after, id).await;
+    let data = &body["data"];
+    assert_no_mentions(data);
+    let buttons =
+        data["components"][0]["components"].as_array().unwrap_or_else(|| panic!("buttons in {data:#}"));
+    assert!(!buttons.is_empty() && buttons.len() <= 3);
+    let custom_id = buttons[0]["custom_id"].as_str().unwrap().to_string();
+    assert!(custom_id.starts_with("faq:show:") && custom_id.len() <= 100);
+    let after = bot.fake.count();
+    let click = bot.fake.click(&custom_id);
+    let body = bot.callback(after, click).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "ephemeral to the clicker");
+    assert!(body["data"]["embeds"][0]["title"].as_str().is_some());
+    assert_no_mentions(&body["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn none_and_safety_replies() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("how do I bake sourdough bread", None);
+    let body = bot.callback(after, id).await;
+    assert!(body["data"]["content"].as_str().unwrap().contains("/faq-topics"), "{body}");
+    assert!(body["data"]["embeds"].as_array().is_none_or(Vec::is_empty));
+    assert_no_mentions(&body["data"]);
+
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("I can't breathe after my exosome injection", None);
+    let body = bot.callback(after, id).await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.contains("emergency"), "{content}");
+    assert!(body["data"]["embeds"].as_array().is_none_or(Vec::is_empty), "no FAQ answer");
+    assert_no_mentions(&body["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_gets_a_reply_and_other_messages_get_silence() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    // Not mentioned, and a bot author that mentions: no reply to either.
+    bot.fake.message(user(42, "member", false), "how big are exosomes", false);
+    bot.fake.message(user(77, "otherbot", true), &format!("<@{BOT_ID}> how big are exosomes"), true);
+    let asked =
+        bot.fake.message(user(42, "member", false), &format!("<@{BOT_ID}> how big are exosomes?"), true);
+    let sent = bot.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.ends_with("/messages")).await;
+    assert_eq!(sent.body["message_reference"]["message_id"], asked.to_string(), "a reply to the question");
+    assert_eq!(sent.body["embeds"][0]["title"], "How big are exosomes?");
+    assert_no_mentions(&sent.body);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages = bot.fake.requests()[after..].iter().filter(|r| r.path.ends_with("/messages")).count();
+    assert_eq!(messages, 1, "only the mention was answered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everyone_and_role_mentions_in_a_question_ping_nobody() {
+    let bot = Bot::start().await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("@everyone <@&123456789> <@42> how big are exosomes", None);
+    let body = bot.callback(after, id).await;
+    assert_no_mentions(&body["data"]);
+    let after = bot.fake.count();
+    bot.fake.message(
+        user(42, "member", false),
+        &format!("<@{BOT_ID}> @everyone @here <@&123456789> what is cd63"),
+        true,
+    );
+    let sent = bot.fake.wait_for(after, WAIT, |r| r.path.ends_with("/messages")).await;
+    assert_no_mentions(&sent.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_answer_stays_within_embed_limits() {
+    let long_answer = "Exosome size answer. ".repeat(400);
+    let long_quote = "Exosomes measure 30 to 150 nanometres. ".repeat(60);
+    let entries = ENTRY
+        .replace("About 30 to 150 nanometres.", &long_answer)
+        .replace("Exosomes measure 30 to 150 nanometres.", &long_quote)
+        .replace("How big are exosomes?", &format!("How big are exosomes? {}", "really ".repeat(60)));
+    let folder = Folder::with_entries(&entries);
+    let bot = Bot::start_with(folder.path()).await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("exosome size", None);
+    let body = bot.callback(after, id).await;
+    let embed = &body["data"]["embeds"][0];
+    let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    assert!(len(&embed["title"]) <= 256);
+    assert!(len(&embed["description"]) <= 4096 && len(&embed["description"]) > 0);
+    let fields = embed["fields"].as_array().unwrap();
+    assert!(fields.len() <= 25);
+    let mut total = len(&embed["title"]) + len(&embed["description"]) + len(&embed["footer"]["text"]);
+    for f in fields {
+        assert!(len(&f["name"]) <= 256 && len(&f["value"]) <= 1024);
+        total += len(&f["name"]) + len(&f["value"]);
+    }
+    assert!(total <= 6000, "total {total}");
+    assert!(embed["footer"]["text"].as_str().unwrap().contains("not medical advice"), "disclaimer kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_gateway_drops_the_bot_reconnects_and_answers() {
+    let bot = Bot::start().await;
+    bot.fake.close_gateway(4000);
+    bot.fake.wait_identified(2).await;
+    let after = bot.fake.count();
+    let id = bot.fake.slash_faq("how big are exosomes", None);
+    let body = bot.callback(after, id).await;
+    assert_eq!(body["data"]["embeds"][0]["title"], "How big are exosomes?");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
+    let fake = FakeDiscord::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .arg("serve")
+        .current_dir(repo())
+        .env("DISCORD_TOKEN", "test-token-not-logged")
+        .env("DISCORD_HTTP_PROXY", &fake.rest_url)
+        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
+        .env("FAQ_DIR", shipped_faq())
+        .env("RUST_LOG", "info")
+        .env_remove("DISCORD_SHARDS")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("faqbot serve starts");
+    fake.wait_identified(1).await;
+    fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+    let after = fake.count();
+    let id = fake.slash_faq("how big are exosomes", None);
+    let path = format!("/interactions/{id}/");
+    let body = fake.wait_for(after, WAIT, |r| r.path.starts_with(&path)).await.body;
+    assert_eq!(body["data"]["embeds"][0]["title"], "How big are exosomes?");
+    let pid = child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exits").unwrap();
+    let mut log = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        let _ = stderr.read_to_string(&mut log).await;
+    }
+    assert!(status.success(), "exit status {status:?}; log:\n{log}");
+    assert!(log.contains("question") && log.contains("outcome") && log.contains("exosome-size"), "{log}");
+    assert!(!log.contains("test-token-not-logged"), "the token never appears in logs");
+    assert!(!log.contains("member"), "no user names in logs");
+}
+
+/// Sends `n` slash commands to a `faqbot serve` child process and returns the
+/// event-to-reply times (ms, sorted), the number unanswered, and its peak RSS (kB).
+async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
+    let fake = FakeDiscord::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .arg("serve")
+        .current_dir(repo())
+        .env("DISCORD_TOKEN", "test-token")
+        .env("DISCORD_HTTP_PROXY", &fake.rest_url)
+        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
+        .env("FAQ_DIR", shipped_faq())
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("faqbot serve starts");
+    fake.wait_identified(1).await;
+    fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+    let questions =
+        ["how big are exosomes", "fda", "how do I bake bread", "is exosome therapy safe?", "cd63?"];
+    let mut times = Vec::with_capacity(n);
+    let mut unanswered = 0;
+    for i in 0..n {
+        let after = fake.count();
+        let sent = std::time::Instant::now();
+        let id = fake.slash_faq(questions[i % questions.len()], None);
+        let path = format!("/interactions/{id}/");
+        let waited =
+            tokio::time::timeout(WAIT, fake.wait_for(after, WAIT, |r| r.path.starts_with(&path))).await;
+        match waited {
+            Ok(_) => times.push(sent.elapsed().as_secs_f64() * 1000.0),
+            Err(_) => unanswered += 1,
+        }
+    }
+    let pid = child.id().expect("running");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let peak_kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let _ = child.kill().await;
+    times.sort_by(f64::total_cmp);
+    (times, unanswered, peak_kb)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_slash_commands_each_get_one_reply() {
+    let (times, unanswered, _) = slash_load(100).await;
+    assert_eq!(unanswered, 0);
+    assert_eq!(times.len(), 100);
+}
+
+/// The figure for the README: `cargo test --release --test integration -- --ignored thousand --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, run by hand (see the README)"]
+async fn thousand_slash_commands_latency_and_memory() {
+    let (times, unanswered, peak_kb) = slash_load(1000).await;
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "1000 slash commands: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, unanswered {unanswered}, serve peak RSS {:.1} MB",
+        at(0.5),
+        at(0.99),
+        times.last().unwrap(),
+        peak_kb as f64 / 1024.0
+    );
+    assert_eq!(unanswered, 0);
+}

@@ -1,0 +1,281 @@
+//! A fake Discord on 127.0.0.1: REST (axum) and gateway (tokio-tungstenite).
+//!
+//! The real serenity client connects to it through `DISCORD_HTTP_PROXY`; tests
+//! send gateway events and assert on the JSON bodies the bot sends back.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Notify};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+pub const APP_ID: u64 = 900_000_000_000_000_001;
+pub const BOT_ID: u64 = 900_000_000_000_000_002;
+pub const GUILD_ID: u64 = 900_000_000_000_000_003;
+pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
+pub const TIMESTAMP: &str = "2026-11-22T10:00:00.000000+00:00";
+
+/// A request the bot made.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Mutex<Vec<Request>>,
+    changed: Notify,
+    /// Sends to the bot over the current gateway connection.
+    gateway: Mutex<Option<mpsc::UnboundedSender<WsMessage>>>,
+    identified: Notify,
+    identifies: AtomicU64,
+    seq: AtomicU64,
+    ids: AtomicU64,
+    gateway_url: Mutex<String>,
+}
+
+#[derive(Clone)]
+pub struct FakeDiscord {
+    state: Arc<State>,
+    pub rest_url: String,
+}
+
+pub fn user(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name, "avatar": null, "bot": bot})
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let state = Arc::new(State { ids: AtomicU64::new(1_000), ..State::default() });
+        let gateway = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        *state.gateway_url.lock().unwrap() = format!("ws://{}", gateway.local_addr().unwrap());
+        tokio::spawn(gateway_loop(gateway, state.clone()));
+        let rest = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let rest_url = format!("http://{}", rest.local_addr().unwrap());
+        let app = axum::Router::new().fallback({
+            let state = state.clone();
+            move |method: Method, uri: Uri, body: Bytes| handle_rest(state.clone(), method, uri, body)
+        });
+        tokio::spawn(async move { axum::serve(rest, app).tcp_nodelay(true).await.unwrap() });
+        FakeDiscord { state, rest_url }
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.state.ids.fetch_add(1, Ordering::SeqCst) + 1_000_000_000_000_000_000
+    }
+
+    /// Waits until the bot has identified `n` times in all (READY sent).
+    pub async fn wait_identified(&self, n: u64) {
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while self.state.identifies.load(Ordering::SeqCst) < n {
+                let notified = self.state.identified.notified();
+                if self.state.identifies.load(Ordering::SeqCst) >= n {
+                    break;
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+            }
+        })
+        .await
+        .expect("the bot identified on the gateway");
+    }
+
+    /// Sends a dispatch event to the bot.
+    pub fn dispatch(&self, kind: &str, data: Value) {
+        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let frame = json!({"op": 0, "t": kind, "s": s, "d": data});
+        let gateway = self.state.gateway.lock().unwrap();
+        gateway.as_ref().expect("a gateway connection").send(WsMessage::Text(frame.to_string())).unwrap();
+    }
+
+    /// Closes the current gateway connection with `code`, as Discord does.
+    pub fn close_gateway(&self, code: u16) {
+        use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+        let gateway = self.state.gateway.lock().unwrap();
+        let frame = CloseFrame { code: CloseCode::from(code), reason: "test".into() };
+        let _ = gateway.as_ref().expect("a gateway connection").send(WsMessage::Close(Some(frame)));
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.requests.lock().unwrap().clone()
+    }
+
+    /// Waits for a request matching `pred` that arrived after the first `after`
+    /// requests; panics after `timeout`.
+    pub async fn wait_for(
+        &self,
+        after: usize,
+        timeout: Duration,
+        pred: impl Fn(&Request) -> bool,
+    ) -> Request {
+        let found = tokio::time::timeout(timeout, async {
+            loop {
+                let notified = self.state.changed.notified();
+                if let Some(r) = self.state.requests.lock().unwrap().iter().skip(after).find(|r| pred(r)) {
+                    return r.clone();
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
+            }
+        })
+        .await;
+        match found {
+            Ok(r) => r,
+            Err(_) => panic!("no matching request within {timeout:?}; got: {:#?}", &self.requests()[after..]),
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.state.requests.lock().unwrap().len()
+    }
+
+    /// A /faq slash command from a member; returns the interaction id.
+    pub fn slash_faq(&self, question: &str, private: Option<bool>) -> u64 {
+        let id = self.next_id();
+        let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
+        if let Some(p) = private {
+            options.push(json!({"name": "private", "type": 5, "value": p}));
+        }
+        self.dispatch(
+            "INTERACTION_CREATE",
+            self.interaction(id, 2, json!({"id": "1", "name": "faq", "type": 1, "options": options})),
+        );
+        id
+    }
+
+    /// Autocomplete of the question option while typing `partial`.
+    pub fn autocomplete_faq(&self, partial: &str) -> u64 {
+        let id = self.next_id();
+        let options = vec![json!({"name": "question", "type": 3, "value": partial, "focused": true})];
+        self.dispatch(
+            "INTERACTION_CREATE",
+            self.interaction(id, 4, json!({"id": "1", "name": "faq", "type": 1, "options": options})),
+        );
+        id
+    }
+
+    /// A button click with `custom_id` on a bot message.
+    pub fn click(&self, custom_id: &str) -> u64 {
+        let id = self.next_id();
+        let mut event = self.interaction(id, 3, json!({"custom_id": custom_id, "component_type": 2}));
+        event["message"] =
+            self.message_json(self.next_id(), user(BOT_ID, "faqbot", true), "Did you mean", vec![]);
+        self.dispatch("INTERACTION_CREATE", event);
+        id
+    }
+
+    fn interaction(&self, id: u64, kind: u8, data: Value) -> Value {
+        json!({
+            "id": id.to_string(), "application_id": APP_ID.to_string(), "type": kind, "data": data,
+            "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(),
+            "member": {"user": user(42, "member", false), "roles": [], "deaf": false, "mute": false, "flags": 0,
+                       "joined_at": TIMESTAMP, "permissions": "0"},
+            "token": format!("token-{id}"), "version": 1, "locale": "en-US", "entitlements": [],
+            "attachment_size_limit": 8_388_608, "app_permissions": "0"
+        })
+    }
+
+    pub fn message_json(&self, id: u64, author: Value, content: &str, mentions: Vec<Value>) -> Value {
+        json!({
+            "id": id.to_string(), "channel_id": CHANNEL_ID.to_string(), "guild_id": GUILD_ID.to_string(),
+            "author": author, "content": content, "timestamp": TIMESTAMP, "edited_timestamp": null,
+            "tts": false, "mention_everyone": false, "mentions": mentions, "mention_roles": [],
+            "attachments": [], "embeds": [], "pinned": false, "type": 0
+        })
+    }
+
+    /// A guild message from `author`; mentions the bot when `mention_bot`. Returns its id.
+    pub fn message(&self, author: Value, content: &str, mention_bot: bool) -> u64 {
+        let id = self.next_id();
+        let mentions = if mention_bot { vec![user(BOT_ID, "faqbot", true)] } else { vec![] };
+        let mut m = self.message_json(id, author, content, mentions);
+        m["member"] = json!({"roles": [], "deaf": false, "mute": false, "flags": 0, "joined_at": TIMESTAMP});
+        self.dispatch("MESSAGE_CREATE", m);
+        id
+    }
+}
+
+async fn handle_rest(state: Arc<State>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri.path().trim_start_matches("/api/v10").to_string();
+    let body_json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    state.requests.lock().unwrap().push(Request {
+        method: method.to_string(),
+        path: path.clone(),
+        body: body_json.clone(),
+    });
+    state.changed.notify_waiters();
+    let gateway_url = state.gateway_url.lock().unwrap().clone();
+    let ok = |v: Value| (StatusCode::OK, axum::Json(v)).into_response();
+    match (method.as_str(), path.as_str()) {
+        ("GET", "/gateway") => ok(json!({"url": gateway_url})),
+        ("GET", "/gateway/bot") => ok(json!({"url": gateway_url, "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})),
+        ("GET", "/oauth2/applications/@me") => ok(json!({
+            "id": APP_ID.to_string(), "name": "faqbot", "icon": null, "description": "", "bot_public": true,
+            "bot_require_code_grant": false, "verify_key": "0", "owner": user(7, "owner", false), "team": null})),
+        ("GET", "/users/@me") => ok(user(BOT_ID, "faqbot", true)),
+        ("PUT", p) if p.starts_with("/applications/") => ok(json!([])),
+        ("POST", p) if p.starts_with("/interactions/") => StatusCode::NO_CONTENT.into_response(),
+        ("POST", p) if p.starts_with("/channels/") && p.ends_with("/messages") => {
+            let id = state.ids.fetch_add(1, Ordering::SeqCst) + 2_000_000_000_000_000_000;
+            ok(
+                json!({"id": id.to_string(), "channel_id": CHANNEL_ID.to_string(), "author": user(BOT_ID, "faqbot", true),
+                "content": body_json.get("content").cloned().unwrap_or(json!("")), "timestamp": TIMESTAMP,
+                "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+                "attachments": [], "embeds": [], "pinned": false, "type": 0}),
+            )
+        }
+        _ => ok(json!({})),
+    }
+}
+
+async fn gateway_loop(listener: TcpListener, state: Arc<State>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let Ok(ws) = tokio_tungstenite::accept_async(stream).await else { return };
+            let (mut sink, mut source) = ws.split();
+            let (tx, mut rx) = mpsc::unbounded_channel::<WsMessage>();
+            *state.gateway.lock().unwrap() = Some(tx.clone());
+            let writer = tokio::spawn(async move {
+                while let Some(m) = rx.recv().await {
+                    let close = matches!(m, WsMessage::Close(_));
+                    if sink.send(m).await.is_err() || close {
+                        break;
+                    }
+                }
+            });
+            let _ =
+                tx.send(WsMessage::Text(json!({"op": 10, "d": {"heartbeat_interval": 41_250}}).to_string()));
+            while let Some(Ok(frame)) = source.next().await {
+                let WsMessage::Text(text) = frame else { continue };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                match v["op"].as_u64() {
+                    Some(1) => {
+                        let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
+                    }
+                    Some(2) | Some(6) => {
+                        let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                        let ready = json!({"op": 0, "t": "READY", "s": s, "d": {
+                            "v": 10, "user": user(BOT_ID, "faqbot", true), "guilds": [],
+                            "session_id": "fake-session", "resume_gateway_url": state.gateway_url.lock().unwrap().clone(),
+                            "application": {"id": APP_ID.to_string(), "flags": 0}}});
+                        let _ = tx.send(WsMessage::Text(ready.to_string()));
+                        state.identifies.fetch_add(1, Ordering::SeqCst);
+                        state.identified.notify_waiters();
+                    }
+                    _ => {}
+                }
+            }
+            writer.abort();
+        });
+    }
+}
