@@ -25,6 +25,12 @@ impl Bot {
     }
 
     async fn start_with(dir: &Path) -> Bot {
+        if std::env::var_os("FAQBOT_TEST_LOG").is_some() {
+            // The debug switch: `FAQBOT_TEST_LOG=1 cargo test discord -- --nocapture` shows
+            // serenity's view, e.g. events it could not parse (they become Event::Unknown).
+            let _ =
+                tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
+        }
         let fake = FakeDiscord::start().await;
         let config = Config {
             token: "test-token".into(),
@@ -145,7 +151,7 @@ async fn none_and_safety_replies() {
     let after = bot.fake.count();
     let id = bot.fake.slash_faq("how do I bake sourdough bread", None);
     let body = bot.callback(after, id).await;
-    assert!(body["data"]["content"].as_str().unwrap().contains("/faq-topics"), "{body}");
+    assert!(body["data"]["content"].as_str().unwrap().contains("`/faq`"), "names how to browse: {body}");
     assert!(body["data"]["embeds"].as_array().is_none_or(Vec::is_empty));
     assert_no_mentions(&body["data"]);
 
@@ -174,6 +180,17 @@ async fn a_mention_gets_a_reply_and_other_messages_get_silence() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let messages = bot.fake.requests()[after..].iter().filter(|r| r.path.ends_with("/messages")).count();
     assert_eq!(messages, 1, "only the mention was answered");
+
+    // A reply to one of the bot's messages counts as addressing it.
+    let after = bot.fake.count();
+    let mut m =
+        bot.fake.message_json(bot.fake.next_id(), user(42, "member", false), "and what is cd63?", vec![]);
+    m["referenced_message"] =
+        bot.fake.message_json(bot.fake.next_id(), user(BOT_ID, "faqbot", true), "earlier answer", vec![]);
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    let sent = bot.fake.wait_for(after, WAIT, |r| r.path.ends_with("/messages")).await;
+    assert!(sent.body["message_reference"]["message_id"].as_str().is_some());
+    assert_no_mentions(&sent.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
