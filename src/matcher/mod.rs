@@ -40,6 +40,9 @@ pub const SEGMENT_MIN_SHARE: f32 = 0.8;
 /// ... and only entries the whole message already scores at least this: a
 /// one-word sentence ("It hurts. Why?") in an unrelated message raises nothing.
 pub const SEGMENT_MIN_WHOLE: f32 = 0.3;
+/// Entries whose pre-score is under this share of the best one's are not
+/// scored fully: they share too little with the question to come first.
+pub const PRESCORE_KEEP_SHARE: f32 = 0.3;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
 pub const CANDIDATES: usize = 24;
@@ -337,6 +340,14 @@ impl Matcher {
             }
             s.touched_fields.clear();
             let mut entries = std::mem::take(&mut s.touched_entries);
+            let best = entries.iter().map(|&e| s.entry_best[e as usize]).fold(0.0, f32::max);
+            entries.retain(|&e| {
+                let keep = s.entry_best[e as usize] >= best * PRESCORE_KEEP_SHARE;
+                if !keep {
+                    s.entry_best[e as usize] = 0.0;
+                }
+                keep
+            });
             let by_prescore = |a: &u32, b: &u32| {
                 s.entry_best[*b as usize].total_cmp(&s.entry_best[*a as usize]).then(a.cmp(b))
             };

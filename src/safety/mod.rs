@@ -62,8 +62,36 @@ struct Pattern {
 struct CompiledRule {
     category: SafetyCategory,
     message: String,
-    patterns: Vec<Pattern>,
-    except: Vec<Pattern>,
+    patterns: PatternSet,
+    except: PatternSet,
+}
+
+/// Patterns indexed by their first word's first letter, so a message is only
+/// tried against patterns that could start at one of its words.
+#[derive(Debug, Default)]
+struct PatternSet {
+    by_first_letter: std::collections::HashMap<u8, Vec<Pattern>>,
+}
+
+impl PatternSet {
+    fn new(patterns: Vec<Pattern>) -> PatternSet {
+        let mut set = PatternSet::default();
+        for p in patterns {
+            if let Some(Part::Word(w)) = p.parts.first() {
+                set.by_first_letter.entry(w.as_bytes()[0]).or_default().push(p);
+            }
+        }
+        set
+    }
+
+    fn matches(&self, tokens: &[Token]) -> bool {
+        tokens.iter().enumerate().any(|(start, token)| {
+            let Some(&letter) = token.term.as_bytes().first() else { return false };
+            self.by_first_letter
+                .get(&letter)
+                .is_some_and(|patterns| patterns.iter().any(|p| match_at(&p.parts, tokens, start)))
+        })
+    }
 }
 
 /// A triage verdict: which category, and the text to show.
@@ -81,8 +109,14 @@ pub struct Triage {
 
 impl Triage {
     pub fn new(config: &SafetyConfig, analyzer: &Analyzer) -> Self {
-        let compile = |patterns: &[String]| -> Vec<Pattern> {
-            patterns.iter().map(|p| compile_pattern(p, analyzer)).filter(|p| !p.parts.is_empty()).collect()
+        let compile = |patterns: &[String]| -> PatternSet {
+            PatternSet::new(
+                patterns
+                    .iter()
+                    .map(|p| compile_pattern(p, analyzer))
+                    .filter(|p| !p.parts.is_empty())
+                    .collect(),
+            )
         };
         let rules = config
             .rules
@@ -100,8 +134,8 @@ impl Triage {
     /// The first category (in priority order) whose patterns match `tokens`.
     pub fn check(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
         self.rules.iter().find_map(|rule| {
-            let hit = rule.patterns.iter().any(|p| matches(p, tokens));
-            let excused = hit && rule.except.iter().any(|p| matches(p, tokens));
+            let hit = rule.patterns.matches(tokens);
+            let excused = hit && rule.except.matches(tokens);
             (hit && !excused).then_some(Triaged { category: rule.category, message: &rule.message })
         })
     }
@@ -122,10 +156,6 @@ fn compile_pattern(text: &str, analyzer: &Analyzer) -> Pattern {
         parts.pop();
     }
     Pattern { parts }
-}
-
-fn matches(pattern: &Pattern, tokens: &[Token]) -> bool {
-    (0..tokens.len()).any(|start| match_at(&pattern.parts, tokens, start))
 }
 
 fn match_at(parts: &[Part], tokens: &[Token], at: usize) -> bool {
