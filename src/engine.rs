@@ -63,7 +63,10 @@ impl Engine {
 
     /// An engine with other scoring weights (for tuning tools).
     pub fn with_weights(faq: Faq, weights: Weights) -> Engine {
-        let analyzer = Analyzer::new(&faq.synonyms);
+        let mut analyzer = Analyzer::new(&faq.synonyms);
+        analyzer.remember(
+            faq.entries.iter().flat_map(|e| e.key_texts().chain(e.tags.iter().map(String::as_str))),
+        );
         let triage = Triage::new(&faq.safety, &analyzer);
         let matcher = Matcher::with_weights(&faq.entries, analyzer, weights);
         Engine { faq, matcher, triage }

@@ -42,7 +42,7 @@ pub const SEGMENT_MIN_SHARE: f32 = 0.8;
 pub const SEGMENT_MIN_WHOLE: f32 = 0.3;
 /// Entries whose pre-score is under this share of the best one's are not
 /// scored fully: they share too little with the question to come first.
-pub const PRESCORE_KEEP_SHARE: f32 = 0.3;
+pub const PRESCORE_KEEP_SHARE: f32 = 0.45;
 /// This many entries, picked by a cheap pre-score, get the full confidence.
 /// Generous: the pre-score only has to put the right entry somewhere in it.
 pub const CANDIDATES: usize = 24;

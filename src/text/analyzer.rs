@@ -36,6 +36,9 @@ pub struct Analyzer {
     phrases: Vec<(Vec<String>, Vec<String>)>,
     /// First stem of a variant -> indexes into `phrases`.
     by_first: HashMap<String, Vec<usize>>,
+    /// Stems of the words the FAQ uses, worked out once ([`Analyzer::remember`]):
+    /// most words of a question are among them.
+    known_stems: HashMap<String, String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -56,6 +59,7 @@ impl Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
             phrases: Vec::new(),
             by_first: HashMap::new(),
+            known_stems: HashMap::new(),
         };
         for group in synonyms {
             let canonical: Vec<String> = analyzer.base_stems(&group.term);
@@ -79,7 +83,23 @@ impl Analyzer {
 
     /// Stems one folded word (spelling first, so "tumours" and "tumors" agree).
     pub fn stem_word(&self, word: &str) -> String {
-        self.stemmer.stem(&americanize(word)).into_owned()
+        match self.known_stems.get(word) {
+            Some(stem) => stem.clone(),
+            None => self.stemmer.stem(&americanize(word)).into_owned(),
+        }
+    }
+
+    /// Works out the stems of every word in `texts` once, so later analysis of
+    /// text using the same words skips the stemmer.
+    pub fn remember<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>) {
+        for text in texts {
+            for word in fold_words(text) {
+                if !self.known_stems.contains_key(&word) {
+                    let stem = self.stemmer.stem(&americanize(&word)).into_owned();
+                    self.known_stems.insert(word, stem);
+                }
+            }
+        }
     }
 
     /// Stems of `text` without synonym resolution (used to compile synonyms).

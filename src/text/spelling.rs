@@ -80,7 +80,9 @@ pub fn americanize(word: &str) -> String {
         return (*us).to_string();
     }
     let mut w = word.to_string();
-    for (uk, us) in INFIXES {
+    // Every infix has "ae" or "oe": skip the list for the many words without.
+    let greek = word.contains("ae") || word.contains("oe");
+    for (uk, us) in INFIXES.iter().filter(|_| greek) {
         if w.contains(uk) {
             w = w.replacen(uk, us, 1);
             break;
