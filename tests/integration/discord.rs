@@ -249,17 +249,16 @@ async fn after_the_gateway_drops_the_bot_reconnects_and_answers() {
     assert_eq!(body["data"]["embeds"][0]["title"], "How big are exosomes?");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
-    let fake = FakeDiscord::start().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+/// Starts `faqbot serve` against `fake` and waits until its commands are registered.
+async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str) -> tokio::process::Child {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
         .arg("serve")
         .current_dir(repo())
-        .env("DISCORD_TOKEN", "test-token-not-logged")
+        .env("DISCORD_TOKEN", token)
         .env("DISCORD_HTTP_PROXY", &fake.rest_url)
         .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
         .env("FAQ_DIR", shipped_faq())
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", rust_log)
         .env_remove("DISCORD_SHARDS")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -267,6 +266,13 @@ async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
         .expect("faqbot serve starts");
     fake.wait_identified(1).await;
     fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+    child
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
+    let fake = FakeDiscord::start().await;
+    let mut child = spawn_serve(&fake, "test-token-not-logged", "info").await;
     let after = fake.count();
     let id = fake.slash_faq("how big are exosomes", None);
     let path = format!("/interactions/{id}/");
@@ -291,19 +297,7 @@ async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
 /// event-to-reply times (ms, sorted), the number unanswered, and its peak RSS (kB).
 async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
     let fake = FakeDiscord::start().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .arg("serve")
-        .current_dir(repo())
-        .env("DISCORD_TOKEN", "test-token")
-        .env("DISCORD_HTTP_PROXY", &fake.rest_url)
-        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
-        .env("FAQ_DIR", shipped_faq())
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("faqbot serve starts");
-    fake.wait_identified(1).await;
-    fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+    let mut child = spawn_serve(&fake, "test-token", "warn").await;
     let questions =
         ["how big are exosomes", "fda", "how do I bake bread", "is exosome therapy safe?", "cd63?"];
     let mut times = Vec::with_capacity(n);
