@@ -158,21 +158,6 @@ pub fn poise_reply(rendered: Rendered, ephemeral: bool) -> poise::CreateReply {
     r
 }
 
-/// Escapes Discord markdown and neutralises mentions in user text the bot echoes.
-pub fn escape_user_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '-' | '[' | ']' | '(' | ')') {
-            out.push('\\');
-        }
-        out.push(c);
-        if c == '@' {
-            out.push('\u{200B}');
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,12 +167,5 @@ mod tests {
         assert_eq!(truncate("abc", 3), "abc");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("ééééé", 3).chars().count(), 3);
-    }
-
-    #[test]
-    fn escaping_defuses_markdown_and_mentions() {
-        let e = escape_user_text("@everyone [click](http://x) `code`");
-        assert!(!e.contains("@everyone"));
-        assert!(e.contains("\\[click\\]"));
     }
 }
