@@ -5,7 +5,7 @@
 use crate::faq::Faq;
 use crate::matcher::{Matcher, Scored, Weights};
 use crate::safety::{SafetyCategory, Triage};
-use crate::text::Analyzer;
+use crate::text::{cap_chars, Analyzer};
 
 /// Only the first this-many characters of a message are read, so the time a
 /// question takes is bounded whatever arrives. A real question fits easily.
@@ -127,13 +127,5 @@ impl Engine {
             .take(MAX_SUGGESTIONS)
             .copied()
             .collect()
-    }
-}
-
-/// The first `max` characters of `text`.
-pub fn cap_chars(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => &text[..i],
-        None => text,
     }
 }

@@ -124,11 +124,11 @@ impl Loader<'_> {
             let Some(file) = self.read(path) else { continue };
             for (one, base) in file.parse_tables::<raw::EntriesFile>("entry", self.diags) {
                 for raw in &one.entry {
-                    let c = Checker { file: &file, base, diags: self.diags };
+                    let mut c = Checker { file: &file, base, diags: self.diags };
                     let place = c.at(&raw.get_ref().id);
                     let id = raw.get_ref().id.get_ref().clone();
                     if let Some(first) = seen.get(&id) {
-                        self.diags.push(
+                        c.diags.push(
                             Diagnostic::error(
                                 Kind::DuplicateId,
                                 place.clone(),
@@ -139,7 +139,6 @@ impl Loader<'_> {
                     } else {
                         seen.insert(id, place);
                     }
-                    let mut c = Checker { file: &file, base, diags: self.diags };
                     if let Some(entry) =
                         validate::entry(&mut c, raw, &source_ids, self.today.one_year_before())
                     {

@@ -2,7 +2,7 @@
 
 use super::vocab::Vocab;
 use crate::faq::Entry;
-use crate::text::{Analyzer, QUESTION_WORDS};
+use crate::text::{cap_chars, Analyzer, QUESTION_WORDS};
 
 /// Only the start of an answer is indexed: enough to catch the words an answer
 /// adds to its question, and bounded for banks with long answers.
@@ -95,7 +95,7 @@ impl Index {
             if !tags.is_empty() {
                 raw_fields.push((e as u32, FieldKind::Tags, tags));
             }
-            let head = prefix_chars(&entry.answer, ANSWER_INDEX_CHARS);
+            let head = cap_chars(&entry.answer, ANSWER_INDEX_CHARS);
             let mut answer_terms = analyzer.terms(head);
             let mut seen = std::collections::HashSet::new();
             answer_terms.retain(|t| seen.insert(t.clone()));
@@ -203,12 +203,5 @@ impl Index {
     pub fn fields_of(&self, entry: u32) -> &[Field] {
         let (start, end) = self.entry_fields[entry as usize];
         &self.fields[start as usize..end as usize]
-    }
-}
-
-fn prefix_chars(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => &text[..i],
-        None => text,
     }
 }

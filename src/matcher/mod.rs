@@ -192,9 +192,7 @@ impl Matcher {
                 }
             }
         }
-        ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
-        ranked.truncate(limit);
-        ranked
+        best_first(ranked, limit)
     }
 
     /// How `entry` scored against `text`, key text by key text: for people
@@ -242,10 +240,8 @@ impl Matcher {
                 }
             }
         }
-        let mut ranked = self.score(&query, on_topic);
-        ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
-        ranked.truncate(limit);
-        ranked
+        let ranked = self.score(&query, on_topic);
+        best_first(ranked, limit)
     }
 
     /// The FAQ's core topic words (see [`CORE_SHARE`]), as analysed terms.
@@ -364,6 +360,13 @@ impl Matcher {
             entries
         })
     }
+}
+
+/// Highest confidence first (ties by entry order, so results are deterministic), at most `limit`.
+fn best_first(mut ranked: Vec<Scored>, limit: usize) -> Vec<Scored> {
+    ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
+    ranked.truncate(limit);
+    ranked
 }
 
 /// The sentences of a message: split at . ? ! ; and line breaks.

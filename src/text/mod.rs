@@ -12,3 +12,11 @@ mod stopwords;
 pub use analyzer::{Analyzer, Synonym, Token};
 pub use fold::fold_words;
 pub use stopwords::{is_stopword, QUESTION_WORDS};
+
+/// The first `max` characters of `text` (a prefix, never cut inside a character).
+pub fn cap_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
