@@ -9,11 +9,15 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod faq;
+pub mod feedback;
 pub mod lint;
+pub mod live;
 pub mod matcher;
 pub mod reply;
 pub mod safety;
 pub mod text;
+pub mod throttle;
+pub mod topics;
 
 /// The Discord front end (an adapter: the modules above never use it).
 pub mod discord;

@@ -1,25 +1,32 @@
 //! The Discord front end: a thin adapter over the core [`Engine`].
 //!
-//! poise handles the slash command and its autocomplete; the raw event
-//! handler handles mentions and "did you mean" button clicks. Replies are
-//! rendered from the core's outcome; nothing here matches or decides.
+//! poise handles the application commands (`commands`); the raw event handler
+//! (`events`) handles mentions, auto-answer channels and button clicks. Replies
+//! are rendered from the core's outcome; nothing here matches or decides.
+//! Reloads go through the core's [`LiveFaq`], which swaps a whole new engine in.
 
+pub mod commands;
 pub mod config;
+pub mod custom_id;
+mod events;
+pub mod moderation;
 pub mod render;
+pub mod watch;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
-use serenity::{
-    CreateAutocompleteResponse, CreateInteractionResponse, FullEvent, GatewayIntents, Interaction, Message,
-};
+use serenity::GatewayIntents;
 use tokio::sync::Notify;
 
 use crate::engine::{Engine, Outcome, Response};
-use crate::{faq, reply};
+use crate::feedback::VoteBook;
+use crate::live::{LiveFaq, Trigger};
+use crate::throttle::{Cooldown, RateLimiter, Verdict};
 
 pub use config::{Config, ConfigError, Sharding};
 
@@ -33,21 +40,90 @@ pub const CHOICE_LEN: usize = 100;
 /// On shutdown, replies still being sent get this long to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Built once at start-up and shared by every handler.
+/// Built once at start-up and shared by every handler. Every lock in it is
+/// held for a few instructions, never across `.await`.
 pub struct Data {
-    engine: RwLock<Arc<Engine>>,
+    live: Arc<LiveFaq>,
     in_flight: Arc<InFlight>,
+    auto_answer_channels: HashSet<u64>,
+    moderator_role: Option<u64>,
+    mod_log_channel: Option<u64>,
+    /// `Some(debounce)` when the FAQ folder is watched.
+    watch: Option<Duration>,
+    limiter: Mutex<RateLimiter<u64>>,
+    cooldowns: Mutex<Cooldown<u64>>,
+    votes: Mutex<VoteBook>,
+}
+
+/// A question that went through the engine and the per-user limit.
+pub struct Asked {
+    pub engine: Arc<Engine>,
+    pub response: Response,
+    /// Over the limit: the question is not answered; try again after this long.
+    pub limited: Option<Duration>,
+}
+
+/// A poisoned lock only means a panic elsewhere; the data (counters) is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Data {
-    pub fn new(engine: Engine) -> Data {
-        Data { engine: RwLock::new(Arc::new(engine)), in_flight: Arc::default() }
+    pub fn new(live: LiveFaq, config: &Config) -> Data {
+        Data {
+            live: Arc::new(live),
+            in_flight: Arc::default(),
+            auto_answer_channels: config.auto_answer_channels.iter().copied().collect(),
+            moderator_role: config.moderator_role,
+            mod_log_channel: config.mod_log_channel,
+            watch: config.watch.then_some(config.watch_debounce),
+            limiter: Mutex::new(RateLimiter::new(config.rate_limit)),
+            cooldowns: Mutex::new(Cooldown::new(config.auto_answer_cooldown)),
+            votes: Mutex::new(VoteBook::default()),
+        }
     }
 
-    /// The current engine. The lock is held only to clone the `Arc`, never across `.await`.
+    /// The current engine (a reload swaps in a new one; this one stays whole).
     pub fn engine(&self) -> Arc<Engine> {
-        self.engine.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.live.engine()
     }
+
+    /// Asks the engine on behalf of `user`, and takes one question from their
+    /// allowance. A safety outcome is never held back by the limit.
+    pub fn question(&self, entry_point: &'static str, user: u64, question: &str) -> Asked {
+        let engine = self.engine();
+        let started = Instant::now();
+        let response = engine.ask(question);
+        log_question(&engine, entry_point, &response, started);
+        let limited = match self.take_allowance(user) {
+            Verdict::Limited { retry_after } if !matches!(response.outcome, Outcome::Safety { .. }) => {
+                tracing::info!(entry_point, retry_after_s = retry_after.as_secs(), "rate limited");
+                Some(retry_after)
+            }
+            _ => None,
+        };
+        Asked { engine, response, limited }
+    }
+
+    fn take_allowance(&self, user: u64) -> Verdict {
+        lock(&self.limiter).check(user, Instant::now())
+    }
+}
+
+/// One log line per question: never the user's name or id.
+fn log_question(engine: &Engine, entry_point: &str, response: &Response, started: Instant) {
+    let (entry, confidence) = match &response.outcome {
+        Outcome::Answer(s) => (engine.faq().entries[s.entry].id.as_str(), s.confidence),
+        _ => ("-", response.ranked.first().map_or(0.0, |s| s.confidence)),
+    };
+    tracing::info!(
+        entry_point,
+        outcome = response.outcome.kind(),
+        entry,
+        confidence = format_args!("{confidence:.3}"),
+        latency_us = started.elapsed().as_micros() as u64,
+        "question"
+    );
 }
 
 /// Counts replies being made, so shutdown can wait for them.
@@ -84,68 +160,13 @@ impl Drop for InFlightGuard<'_> {
     }
 }
 
-/// Asks the engine and logs the outcome: never the user's name or id.
-fn ask_logged(engine: &Engine, entry_point: &str, question: &str) -> Response {
-    let started = Instant::now();
-    let response = engine.ask(question);
-    let (entry, confidence) = match &response.outcome {
-        Outcome::Answer(s) => (engine.faq().entries[s.entry].id.as_str(), s.confidence),
-        _ => ("-", response.ranked.first().map_or(0.0, |s| s.confidence)),
-    };
-    tracing::info!(
-        entry_point,
-        outcome = response.outcome.kind(),
-        entry,
-        confidence = format_args!("{confidence:.3}"),
-        latency_us = started.elapsed().as_micros() as u64,
-        "question"
-    );
-    response
-}
-
-async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
-    let engine = ctx.data().engine();
-    let faq = engine.faq();
-    let entries: Vec<usize> = if partial.trim().is_empty() {
-        (0..faq.entries.len()).take(AUTOCOMPLETE_CHOICES).collect()
-    } else {
-        engine.matcher().rank_prefix(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
-    };
-    let choices = entries
-        .into_iter()
-        .map(|e| {
-            let q = render::truncate(&faq.entries[e].question, CHOICE_LEN);
-            serenity::AutocompleteChoice::new(q.clone(), q)
-        })
-        .collect();
-    CreateAutocompleteResponse::new().set_choices(choices)
-}
-
-/// Ask the FAQ about exosomes and mesenchymal stem cells.
-#[poise::command(slash_command, rename = "faq")]
-pub async fn faq_command(
-    ctx: Context<'_>,
-    #[description = "Your question"]
-    #[autocomplete = "autocomplete_question"]
-    #[max_length = 2000]
-    question: String,
-    #[description = "Show the answer only to you"] private: Option<bool>,
-) -> Result<(), Error> {
-    let _busy = ctx.data().in_flight.enter();
-    let engine = ctx.data().engine();
-    let response = ask_logged(&engine, "slash", &question);
-    let rendered = render::render(&reply::compose(&engine, &question, &response));
-    ctx.send(render::poise_reply(rendered, private.unwrap_or(false))).await?;
-    Ok(())
-}
-
 /// The poise framework with every command and the event handler.
 pub fn framework(data: Data, guild_id: Option<u64>) -> poise::Framework<Data, Error> {
     poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: vec![faq_command()],
+            commands: commands::all(),
             allowed_mentions: Some(render::no_mentions()),
-            event_handler: |framework, event| Box::pin(on_event(framework, event)),
+            event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
             on_error: |error| Box::pin(on_error(error)),
             ..Default::default()
         })
@@ -159,10 +180,24 @@ pub fn framework(data: Data, guild_id: Option<u64>) -> poise::Framework<Data, Er
                     }
                     None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
                 }
+                start_watching(&data, ctx.http.clone());
                 Ok(data)
             })
         })
         .build()
+}
+
+/// Watches the FAQ folder when configured; a folder that cannot be watched is logged, not fatal.
+fn start_watching(data: &Data, http: Arc<serenity::Http>) {
+    let Some(debounce) = data.watch else { return };
+    let channel = data.mod_log_channel;
+    let announce = move |report| {
+        let http = http.clone();
+        async move { moderation::announce(&http, channel, &report, Trigger::FileWatch).await }
+    };
+    if let Err(error) = watch::spawn(data.live.clone(), debounce, announce) {
+        tracing::warn!(%error, dir = %data.live.dir().display(), "cannot watch the FAQ folder; use /faq-reload");
+    }
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -177,66 +212,6 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             }
         }
     }
-}
-
-async fn on_event(
-    framework: poise::FrameworkContext<'_, Data, Error>,
-    event: &FullEvent,
-) -> Result<(), Error> {
-    let (ctx, data) = (framework.serenity_context, framework.user_data().await);
-    match event {
-        FullEvent::Message { new_message } => on_message(ctx, new_message, data).await,
-        FullEvent::InteractionCreate { interaction: Interaction::Component(click) } => {
-            let _busy = data.in_flight.enter();
-            let engine = data.engine();
-            let rendered = match click.data.custom_id.strip_prefix(render::SHOW_ENTRY_PREFIX) {
-                Some(id) => match engine.faq().entry_index(id) {
-                    Some(e) => render::render(&reply::entry_reply(&engine, e)),
-                    None => render::Rendered {
-                        content: Some("That FAQ entry is no longer available. Try `/faq` again.".into()),
-                        ..Default::default()
-                    },
-                },
-                None => return Ok(()),
-            };
-            let response = CreateInteractionResponse::Message(render::interaction_message(rendered, true));
-            click.create_response(&ctx.http, response).await?;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The bot's own user id: a mention of it, or a reply to one of its messages.
-fn addressed_text(message: &Message, bot: serenity::UserId) -> Option<String> {
-    let mentioned = message.mentions.iter().any(|u| u.id == bot);
-    let replied = message.referenced_message.as_ref().is_some_and(|m| m.author.id == bot);
-    if !mentioned && !replied {
-        return None;
-    }
-    let text = message.content.replace(&format!("<@{bot}>"), " ").replace(&format!("<@!{bot}>"), " ");
-    Some(text.trim().to_string())
-}
-
-async fn on_message(ctx: &serenity::Context, message: &Message, data: &Data) -> Result<(), Error> {
-    let bot = ctx.cache.current_user().id;
-    if message.author.bot || message.webhook_id.is_some() || message.author.id == bot {
-        return Ok(());
-    }
-    let Some(text) = addressed_text(message, bot) else { return Ok(()) };
-    let _busy = data.in_flight.enter();
-    let engine = data.engine();
-    let rendered = if text.is_empty() {
-        render::Rendered {
-            content: Some("Ask me a question after the mention, for example: how big are exosomes?".into()),
-            ..Default::default()
-        }
-    } else {
-        render::render(&reply::compose(&engine, &text, &ask_logged(&engine, "mention", &text)))
-    };
-    let reply = render::message(rendered).reference_message(message);
-    message.channel_id.send_message(&ctx.http, reply).await?;
-    Ok(())
 }
 
 /// The gateway intents: guild messages with content, for mentions.
@@ -282,13 +257,13 @@ pub async fn start(client: &mut serenity::Client, sharding: &Sharding) -> sereni
 /// Runs the bot until Ctrl-C or SIGTERM, then shuts the shards down and lets
 /// replies in flight finish.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let loaded = faq::load_dir(&config.faq_dir)
+    let (live, warnings) = LiveFaq::load(&config.faq_dir)
         .with_context(|| format!("cannot load the FAQ in {}", config.faq_dir.display()))?;
-    for warning in &loaded.warnings {
+    for warning in &warnings {
         tracing::warn!(%warning, "faq");
     }
-    tracing::info!(entries = loaded.faq.entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
-    let data = Data::new(Engine::new(loaded.faq));
+    tracing::info!(entries = live.engine().faq().entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
+    let data = Data::new(live, &config);
     let in_flight = data.in_flight.clone();
     let mut client = client(&config, data).await?;
     let shards = client.shard_manager.clone();

@@ -9,6 +9,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage,
 };
 
+use super::custom_id::Button;
 use crate::reply::{Reply, SourceQuote, Suggestion};
 
 /// Discord's embed limits (characters).
@@ -21,11 +22,10 @@ pub const EMBED_FIELDS: usize = 25;
 pub const EMBED_TOTAL: usize = 6000;
 /// Message content limit.
 pub const MESSAGE_CONTENT: usize = 2000;
-/// Button label and custom-id limits.
+/// Button label limit.
 pub const BUTTON_LABEL: usize = 80;
-pub const CUSTOM_ID: usize = 100;
-/// Custom ids of "show this entry" buttons: the prefix, then the entry id.
-pub const SHOW_ENTRY_PREFIX: &str = "faq:show:";
+/// "Did you mean" offers at most this many buttons.
+pub const SUGGESTION_BUTTONS: usize = 3;
 
 /// Nothing may be pinged: no users, roles, @everyone, not even the replied-to author.
 pub fn no_mentions() -> CreateAllowedMentions {
@@ -94,7 +94,8 @@ pub fn render(reply: &Reply) -> Rendered {
             .description(description)
             .fields(fields.into_iter().map(|(n, v)| (n, v, false)))
             .footer(CreateEmbedFooter::new(footer));
-        return Rendered { content: None, embed: Some(embed), components: Vec::new() };
+        let components = reply.entry.as_ref().map(|e| vote_buttons(&e.id)).unwrap_or_default();
+        return Rendered { content: None, embed: Some(embed), components };
     }
     let content = truncate(reply.message.as_deref().unwrap_or_default(), MESSAGE_CONTENT);
     Rendered { content: Some(content), embed: None, components: suggestion_buttons(&reply.suggestions) }
@@ -102,21 +103,69 @@ pub fn render(reply: &Reply) -> Rendered {
 
 /// Up to three "did you mean" buttons, each showing its entry when clicked.
 pub fn suggestion_buttons(suggestions: &[Suggestion]) -> Vec<CreateActionRow> {
-    let buttons: Vec<CreateButton> = suggestions
+    let buttons = suggestions
         .iter()
-        .filter(|s| SHOW_ENTRY_PREFIX.len() + s.id.len() <= CUSTOM_ID)
-        .take(3)
-        .map(|s| {
-            CreateButton::new(format!("{SHOW_ENTRY_PREFIX}{}", s.id))
-                .label(truncate(&s.question, BUTTON_LABEL))
-                .style(serenity::ButtonStyle::Secondary)
+        .filter_map(|s| {
+            let id = Button::Show { entry: s.id.clone() }.id()?;
+            Some(
+                CreateButton::new(id)
+                    .label(truncate(&s.question, BUTTON_LABEL))
+                    .style(serenity::ButtonStyle::Secondary),
+            )
         })
+        .take(SUGGESTION_BUTTONS)
         .collect();
+    row(buttons)
+}
+
+/// "Helpful" / "Not helpful" under an answer; the ids carry the entry, so the
+/// buttons work after a restart.
+pub fn vote_buttons(entry: &str) -> Vec<CreateActionRow> {
+    let button = |helpful: bool, label: &str, style| {
+        let id = Button::Vote { entry: entry.to_string(), helpful }.id()?;
+        Some(CreateButton::new(id).label(label).style(style))
+    };
+    let buttons = [
+        button(true, "Helpful", serenity::ButtonStyle::Success),
+        button(false, "Not helpful", serenity::ButtonStyle::Secondary),
+    ];
+    row(buttons.into_iter().flatten().collect())
+}
+
+/// Page `page` of `pages` (the topic list), with previous/next buttons when there is more than one.
+pub fn topics_page(pages: &[String], page: usize) -> Rendered {
+    let last = pages.len().saturating_sub(1);
+    let page = page.min(last);
+    let header = format!("**FAQ topics** (page {} of {}): ask with `/faq`\n\n", page + 1, pages.len());
+    let content =
+        truncate(&format!("{header}{}", pages.get(page).map_or("", String::as_str)), MESSAGE_CONTENT);
+    let mut buttons = Vec::new();
+    if pages.len() > 1 {
+        let nav = |to: usize, label: &str, disabled: bool| {
+            Button::Topics { page: to }.id().map(|id| {
+                CreateButton::new(id).label(label).style(serenity::ButtonStyle::Secondary).disabled(disabled)
+            })
+        };
+        buttons.extend(nav(page.saturating_sub(1), "◀ Previous", page == 0));
+        buttons.extend(nav((page + 1).min(last), "Next ▶", page == last));
+    }
+    Rendered { content: Some(content), embed: None, components: row(buttons) }
+}
+
+/// Room on a topics page for the list itself (the header takes the rest).
+pub const TOPICS_PAGE_CHARS: usize = MESSAGE_CONTENT - 100;
+
+fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
     if buttons.is_empty() {
         Vec::new()
     } else {
         vec![CreateActionRow::Buttons(buttons)]
     }
+}
+
+/// A plain text reply (notices, confirmations, errors), cut to a message's length.
+pub fn text(content: impl AsRef<str>) -> Rendered {
+    Rendered { content: Some(truncate(content.as_ref(), MESSAGE_CONTENT)), ..Default::default() }
 }
 
 pub fn message(rendered: Rendered) -> CreateMessage {

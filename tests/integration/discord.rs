@@ -1,77 +1,13 @@
 //! End-to-end: the real serenity/poise client against the fake Discord.
 //! Every test asserts on the JSON bodies the bot sent, `allowed_mentions` included.
 
-use std::path::Path;
 use std::time::Duration;
 
-use faqbot::discord::{self, Config, Data, Sharding};
-use faqbot::engine::Engine;
-use faqbot::faq;
 use serde_json::Value;
 
+use crate::bot::*;
 use crate::fake_discord::*;
 use crate::support::*;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Bot {
-    fake: FakeDiscord,
-    shards: std::sync::Arc<poise::serenity_prelude::ShardManager>,
-}
-
-impl Bot {
-    async fn start() -> Bot {
-        Bot::start_with(&shipped_faq()).await
-    }
-
-    async fn start_with(dir: &Path) -> Bot {
-        if std::env::var_os("FAQBOT_TEST_LOG").is_some() {
-            // The debug switch: `FAQBOT_TEST_LOG=1 cargo test discord -- --nocapture` shows
-            // serenity's view, e.g. events it could not parse (they become Event::Unknown).
-            let _ =
-                tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
-        }
-        let fake = FakeDiscord::start().await;
-        let config = Config {
-            token: "test-token".into(),
-            faq_dir: dir.to_path_buf(),
-            guild_id: Some(GUILD_ID),
-            sharding: Sharding::Single,
-            http_proxy: Some(fake.rest_url.clone()),
-        };
-        let engine = Engine::new(faq::load_dir(dir).expect("FAQ loads").faq);
-        let mut client = discord::client(&config, Data::new(engine)).await.expect("client");
-        let shards = client.shard_manager.clone();
-        tokio::spawn(async move { discord::start(&mut client, &Sharding::Single).await });
-        fake.wait_identified(1).await;
-        // Commands are registered once setup has run: then the bot is ready.
-        fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
-        Bot { fake, shards }
-    }
-
-    async fn callback(&self, after: usize, interaction: u64) -> Value {
-        let path = format!("/interactions/{interaction}/");
-        self.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.starts_with(&path)).await.body
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let shards = self.shards.clone();
-        tokio::spawn(async move { shards.shutdown_all().await });
-    }
-}
-
-/// Nothing may be pinged.
-fn assert_no_mentions(body: &Value) {
-    let m = body.get("allowed_mentions").or_else(|| body["data"].get("allowed_mentions"));
-    let m = m.unwrap_or_else(|| panic!("allowed_mentions missing in {body:#}"));
-    assert_eq!(m["parse"], serde_json::json!([]), "{m}");
-    for key in ["users", "roles"] {
-        assert!(m.get(key).is_none_or(|v| v.as_array().is_some_and(Vec::is_empty)), "{m}");
-    }
-    assert_ne!(m.get("replied_user"), Some(&Value::Bool(true)), "{m}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_answer_has_embed_quote_source_and_disclaimer() {
@@ -247,26 +183,6 @@ async fn after_the_gateway_drops_the_bot_reconnects_and_answers() {
     let id = bot.fake.slash_faq("how big are exosomes", None);
     let body = bot.callback(after, id).await;
     assert_eq!(body["data"]["embeds"][0]["title"], "How big are exosomes?");
-}
-
-/// Starts `faqbot serve` against `fake` and waits until its commands are registered.
-async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str) -> tokio::process::Child {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .arg("serve")
-        .current_dir(repo())
-        .env("DISCORD_TOKEN", token)
-        .env("DISCORD_HTTP_PROXY", &fake.rest_url)
-        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
-        .env("FAQ_DIR", shipped_faq())
-        .env("RUST_LOG", rust_log)
-        .env_remove("DISCORD_SHARDS")
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("faqbot serve starts");
-    fake.wait_identified(1).await;
-    fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
-    child
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

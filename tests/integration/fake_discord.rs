@@ -21,6 +21,24 @@ pub const BOT_ID: u64 = 900_000_000_000_000_002;
 pub const GUILD_ID: u64 = 900_000_000_000_000_003;
 pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
 pub const TIMESTAMP: &str = "2026-11-22T10:00:00.000000+00:00";
+/// Discord's MANAGE_GUILD permission bit.
+pub const MANAGE_GUILD: u64 = 1 << 5;
+
+/// The member an interaction comes from.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user: u64,
+    /// The permission bits Discord computed for the member in the channel.
+    pub permissions: u64,
+    pub roles: Vec<u64>,
+}
+
+impl Member {
+    /// An ordinary member with no special permission.
+    pub fn plain(user: u64) -> Member {
+        Member { user, permissions: 0, roles: Vec::new() }
+    }
+}
 
 /// A request the bot made.
 #[derive(Debug, Clone)]
@@ -136,17 +154,35 @@ impl FakeDiscord {
         self.state.requests.lock().unwrap().len()
     }
 
-    /// A /faq slash command from a member; returns the interaction id.
+    /// A /faq slash command from member 42; returns the interaction id.
     pub fn slash_faq(&self, question: &str, private: Option<bool>) -> u64 {
-        let id = self.next_id();
+        self.slash_faq_as(&Member::plain(42), question, private)
+    }
+
+    /// A /faq slash command from `member`.
+    pub fn slash_faq_as(&self, member: &Member, question: &str, private: Option<bool>) -> u64 {
         let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
         if let Some(p) = private {
             options.push(json!({"name": "private", "type": 5, "value": p}));
         }
-        self.dispatch(
-            "INTERACTION_CREATE",
-            self.interaction(id, 2, json!({"id": "1", "name": "faq", "type": 1, "options": options})),
-        );
+        self.slash(member, "faq", options)
+    }
+
+    /// Any slash command, with its options, from `member`; returns the interaction id.
+    pub fn slash(&self, member: &Member, name: &str, options: Vec<Value>) -> u64 {
+        let id = self.next_id();
+        let data = json!({"id": "1", "name": name, "type": 1, "options": options});
+        self.dispatch("INTERACTION_CREATE", self.interaction_as(id, 2, data, member));
+        id
+    }
+
+    /// The message context-menu command `name` on `target` (a message object) from `member`.
+    pub fn context_menu(&self, member: &Member, name: &str, target: &Value) -> u64 {
+        let id = self.next_id();
+        let target_id = target["id"].as_str().unwrap().to_string();
+        let data = json!({"id": "2", "name": name, "type": 3, "target_id": target_id,
+            "resolved": {"messages": {target_id.clone(): target}}});
+        self.dispatch("INTERACTION_CREATE", self.interaction_as(id, 2, data, member));
         id
     }
 
@@ -163,20 +199,30 @@ impl FakeDiscord {
 
     /// A button click with `custom_id` on a bot message.
     pub fn click(&self, custom_id: &str) -> u64 {
+        self.click_on(&Member::plain(42), custom_id, self.next_id())
+    }
+
+    /// A click by `member` on a button of the bot's message `message_id`.
+    pub fn click_on(&self, member: &Member, custom_id: &str, message_id: u64) -> u64 {
         let id = self.next_id();
-        let mut event = self.interaction(id, 3, json!({"custom_id": custom_id, "component_type": 2}));
-        event["message"] =
-            self.message_json(self.next_id(), user(BOT_ID, "faqbot", true), "Did you mean", vec![]);
+        let mut event =
+            self.interaction_as(id, 3, json!({"custom_id": custom_id, "component_type": 2}), member);
+        event["message"] = self.message_json(message_id, user(BOT_ID, "faqbot", true), "answer", vec![]);
         self.dispatch("INTERACTION_CREATE", event);
         id
     }
 
     fn interaction(&self, id: u64, kind: u8, data: Value) -> Value {
+        self.interaction_as(id, kind, data, &Member::plain(42))
+    }
+
+    fn interaction_as(&self, id: u64, kind: u8, data: Value, member: &Member) -> Value {
+        let roles: Vec<String> = member.roles.iter().map(u64::to_string).collect();
         json!({
             "id": id.to_string(), "application_id": APP_ID.to_string(), "type": kind, "data": data,
             "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(),
-            "member": {"user": user(42, "member", false), "roles": [], "deaf": false, "mute": false, "flags": 0,
-                       "joined_at": TIMESTAMP, "permissions": "0"},
+            "member": {"user": user(member.user, "member", false), "roles": roles, "deaf": false, "mute": false,
+                       "flags": 0, "joined_at": TIMESTAMP, "permissions": member.permissions.to_string()},
             "token": format!("token-{id}"), "version": 1, "locale": "en-US", "entitlements": [],
             "attachment_size_limit": 8_388_608, "app_permissions": "0"
         })
@@ -193,9 +239,15 @@ impl FakeDiscord {
 
     /// A guild message from `author`; mentions the bot when `mention_bot`. Returns its id.
     pub fn message(&self, author: Value, content: &str, mention_bot: bool) -> u64 {
+        self.message_in(CHANNEL_ID, author, content, mention_bot)
+    }
+
+    /// A guild message in `channel`.
+    pub fn message_in(&self, channel: u64, author: Value, content: &str, mention_bot: bool) -> u64 {
         let id = self.next_id();
         let mentions = if mention_bot { vec![user(BOT_ID, "faqbot", true)] } else { vec![] };
         let mut m = self.message_json(id, author, content, mentions);
+        m["channel_id"] = json!(channel.to_string());
         m["member"] = json!({"roles": [], "deaf": false, "mute": false, "flags": 0, "joined_at": TIMESTAMP});
         self.dispatch("MESSAGE_CREATE", m);
         id
@@ -223,7 +275,9 @@ async fn handle_rest(state: Arc<State>, method: Method, uri: Uri, body: Bytes) -
         ("GET", "/users/@me") => ok(user(BOT_ID, "faqbot", true)),
         ("PUT", p) if p.starts_with("/applications/") => ok(json!([])),
         ("POST", p) if p.starts_with("/interactions/") => StatusCode::NO_CONTENT.into_response(),
-        ("POST", p) if p.starts_with("/channels/") && p.ends_with("/messages") => {
+        ("POST", p)
+            if (p.starts_with("/channels/") && p.ends_with("/messages")) || p.starts_with("/webhooks/") =>
+        {
             let id = state.ids.fetch_add(1, Ordering::SeqCst) + 2_000_000_000_000_000_000;
             ok(
                 json!({"id": id.to_string(), "channel_id": CHANNEL_ID.to_string(), "author": user(BOT_ID, "faqbot", true),

@@ -1,9 +1,11 @@
 //! Integration tests: one binary, one module per area.
 
+mod bot;
 mod fake_discord;
 mod support;
 
 mod cli;
+mod community;
 mod discord;
 mod faq_validation;
 mod matching;

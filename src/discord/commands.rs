@@ -1,0 +1,152 @@
+//! The application commands. Their `///` docs are the descriptions Discord shows.
+
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::CreateAutocompleteResponse;
+
+use super::{moderation, render, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
+use crate::engine::Outcome;
+use crate::live::Trigger;
+use crate::{reply, topics};
+
+/// Every command the bot registers.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![faq(), faq_topics(), answer_with_faq(), faq_reload()]
+}
+
+/// What someone over the question limit is told.
+pub fn limit_notice(retry_after: Duration) -> String {
+    format!(
+        "You're asking faster than I answer. Please wait about {} s before your next question.",
+        retry_after.as_secs().max(1)
+    )
+}
+
+/// A reply only the person who used the command sees.
+async fn private(ctx: Context<'_>, text: impl AsRef<str>) -> Result<(), Error> {
+    ctx.send(render::poise_reply(render::text(text), true)).await?;
+    Ok(())
+}
+
+async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let engine = ctx.data().engine();
+    let faq = engine.faq();
+    let entries: Vec<usize> = if partial.trim().is_empty() {
+        (0..faq.entries.len()).take(AUTOCOMPLETE_CHOICES).collect()
+    } else {
+        engine.matcher().rank_prefix(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
+    };
+    let choices = entries
+        .into_iter()
+        .map(|e| {
+            let q = render::truncate(&faq.entries[e].question, CHOICE_LEN);
+            serenity::AutocompleteChoice::new(q.clone(), q)
+        })
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Ask the FAQ about exosomes and mesenchymal stem cells.
+#[poise::command(slash_command, rename = "faq")]
+pub async fn faq(
+    ctx: Context<'_>,
+    #[description = "Your question"]
+    #[autocomplete = "autocomplete_question"]
+    #[max_length = 2000]
+    question: String,
+    #[description = "Show the answer only to you"] private: Option<bool>,
+) -> Result<(), Error> {
+    let _busy = ctx.data().in_flight.enter();
+    let asked = ctx.data().question("slash", ctx.author().id.get(), &question);
+    if let Some(wait) = asked.limited {
+        return self::private(ctx, limit_notice(wait)).await;
+    }
+    let rendered = render::render(&reply::compose(&asked.engine, &question, &asked.response));
+    ctx.send(render::poise_reply(rendered, private.unwrap_or(false))).await?;
+    Ok(())
+}
+
+/// Browse every FAQ question, grouped by topic (only you see the list).
+#[poise::command(slash_command, rename = "faq-topics")]
+pub async fn faq_topics(ctx: Context<'_>) -> Result<(), Error> {
+    let pages = topics::pages(ctx.data().engine().faq(), render::TOPICS_PAGE_CHARS);
+    ctx.send(render::poise_reply(render::topics_page(&pages, 0), true)).await?;
+    Ok(())
+}
+
+/// Reply to this message with the best FAQ answer (you get a private confirmation).
+#[poise::command(context_menu_command = "Answer with FAQ")]
+pub async fn answer_with_faq(
+    ctx: Context<'_>,
+    #[description = "The message to answer"] message: serenity::Message,
+) -> Result<(), Error> {
+    let _busy = ctx.data().in_flight.enter();
+    let text = message.content.trim();
+    if text.is_empty() {
+        return private(ctx, "That message has no text I can answer, so I posted nothing.").await;
+    }
+    let asked = ctx.data().question("context", ctx.author().id.get(), text);
+    if let Some(wait) = asked.limited {
+        return private(ctx, limit_notice(wait)).await;
+    }
+    let reply = reply::compose(&asked.engine, text, &asked.response);
+    let posted_note = match &asked.response.outcome {
+        Outcome::Answer(_) => format!(
+            "Posted the FAQ answer \"{}\" as a reply.",
+            reply.entry.as_ref().map_or("", |e| e.question.as_str())
+        ),
+        Outcome::Safety { .. } => "That message looks like it needs real help, so I replied with the safety \
+                                   text instead of an FAQ answer."
+            .to_string(),
+        Outcome::Suggest(_) => {
+            // Only the helper sees the candidates; the channel sees nothing.
+            let mut rendered = render::render(&reply);
+            rendered.content = Some(format!(
+                "No confident answer, so I posted nothing. The closest FAQ entries (only you see this):\n{}",
+                reply.message.as_deref().unwrap_or_default()
+            ));
+            ctx.send(render::poise_reply(rendered, true)).await?;
+            return Ok(());
+        }
+        Outcome::None => return private(ctx, "No FAQ entry fits that message, so I posted nothing.").await,
+    };
+    let public = render::message(render::render(&reply)).reference_message(&message);
+    match message.channel_id.send_message(ctx.http(), public).await {
+        Ok(_) => private(ctx, posted_note).await,
+        Err(error) => {
+            tracing::warn!(%error, "cannot post the context-menu answer");
+            private(
+                ctx,
+                "I couldn't post in this channel: check that I may send messages and embed links here.",
+            )
+            .await
+        }
+    }
+}
+
+/// The member who used the command, as the interaction carries it (with the
+/// permissions Discord computed for them in this channel).
+fn member<'a>(ctx: &Context<'a>) -> Option<&'a serenity::Member> {
+    match ctx {
+        poise::Context::Application(app) => app.interaction.member.as_deref(),
+        // The bot has no prefix commands; a message carries no computed permissions.
+        poise::Context::Prefix(_) => None,
+    }
+}
+
+/// Reload the FAQ files (moderators only). If they have errors, the current FAQ stays.
+#[poise::command(slash_command, rename = "faq-reload", default_member_permissions = "MANAGE_GUILD")]
+pub async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    // `default_member_permissions` hides the command; a server can change that, so check again.
+    if !moderation::is_moderator(member(&ctx), data.moderator_role) {
+        tracing::warn!(command = "faq-reload", "refused: not a moderator");
+        return private(ctx, moderation::REFUSED).await;
+    }
+    ctx.defer_ephemeral().await?;
+    let live = data.live.clone();
+    let report = tokio::task::spawn_blocking(move || live.reload()).await?;
+    moderation::announce(ctx.http(), data.mod_log_channel, &report, Trigger::Command).await;
+    private(ctx, moderation::report_text(&report, Trigger::Command)).await
+}

@@ -1,0 +1,216 @@
+//! The FAQ being served, and reloading it: validate the folder, build a new
+//! engine, then swap it in whole.
+//!
+//! Readers take an `Arc<Engine>` and keep it for the question they are
+//! answering, so no question ever sees a half-loaded FAQ, and questions keep
+//! being answered while a reload runs. A reload that fails leaves the FAQ that
+//! was working in place. Blocking (file reads, index building): front ends with
+//! an async runtime call [`LiveFaq::reload`] off their event loop.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::Engine;
+use crate::faq::{self, LoadError};
+use crate::lint;
+
+/// Confusable-entry warnings (as `faqbot check` gives them) come from running
+/// the matcher on every question and alternate; past this many entries that
+/// takes seconds, so a reload skips it and says so in the report.
+pub const LINT_MAX_ENTRIES: usize = 2_000;
+
+/// What caused a reload, for reports and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A moderator's `/faq-reload`.
+    Command,
+    /// The FAQ folder changed on disk.
+    FileWatch,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Command => "/faq-reload",
+            Trigger::FileWatch => "file change",
+        }
+    }
+}
+
+/// The result of one reload.
+#[derive(Debug, Clone)]
+pub enum ReloadReport {
+    /// The new FAQ is live.
+    Reloaded { entries: usize, warnings: Vec<Diagnostic>, lint_skipped: bool },
+    /// The folder did not validate; the previous FAQ (`kept_entries` entries) is still live.
+    Failed { diagnostics: Vec<Diagnostic>, kept_entries: usize },
+}
+
+impl ReloadReport {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, ReloadReport::Reloaded { .. })
+    }
+
+    /// The errors (for a failed reload) or warnings (for a good one), in `faqbot check` form.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ReloadReport::Reloaded { warnings, .. } => warnings,
+            ReloadReport::Failed { diagnostics, .. } => diagnostics,
+        }
+    }
+
+    /// One line: what happened, with counts.
+    pub fn summary(&self, trigger: Trigger) -> String {
+        match self {
+            ReloadReport::Reloaded { entries, warnings, lint_skipped } => {
+                let mut line = format!(
+                    "FAQ reloaded ({}): {entries} entries, {} warning(s)",
+                    trigger.as_str(),
+                    warnings.len()
+                );
+                if *lint_skipped {
+                    line.push_str(&format!(
+                        "; confusable-entry check skipped above {LINT_MAX_ENTRIES} entries (run `faqbot check`)"
+                    ));
+                }
+                line
+            }
+            ReloadReport::Failed { diagnostics, kept_entries } => {
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                format!(
+                    "FAQ reload failed ({}): {errors} error(s); still serving the previous FAQ ({kept_entries} entries)",
+                    trigger.as_str()
+                )
+            }
+        }
+    }
+}
+
+/// The FAQ folder and the engine currently answering from it.
+#[derive(Debug)]
+pub struct LiveFaq {
+    dir: PathBuf,
+    current: RwLock<Arc<Engine>>,
+    /// One reload at a time, so two quick edits cannot swap in out of order.
+    reloading: Mutex<()>,
+}
+
+impl LiveFaq {
+    /// Serves `engine`, reloading from `dir` later.
+    pub fn new(dir: impl Into<PathBuf>, engine: Engine) -> LiveFaq {
+        LiveFaq { dir: dir.into(), current: RwLock::new(Arc::new(engine)), reloading: Mutex::new(()) }
+    }
+
+    /// Loads `dir` for the first time; the warnings are returned for logging.
+    pub fn load(dir: &Path) -> Result<(LiveFaq, Vec<Diagnostic>), LoadError> {
+        let loaded = faq::load_dir(dir)?;
+        Ok((LiveFaq::new(dir, Engine::new(loaded.faq)), loaded.warnings))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The engine to answer one question with. The lock is held only to clone the `Arc`.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.current.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Reads and validates the folder again; swaps the new FAQ in only if it is
+    /// complete and valid. Blocking.
+    pub fn reload(&self) -> ReloadReport {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match faq::load_dir(&self.dir) {
+            Ok(loaded) => {
+                let entries = loaded.faq.entries.len();
+                let engine = Engine::new(loaded.faq);
+                let mut warnings = loaded.warnings;
+                let lint_skipped = entries > LINT_MAX_ENTRIES;
+                if !lint_skipped {
+                    warnings.extend(lint::confusable_entries(&engine));
+                }
+                *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(engine);
+                ReloadReport::Reloaded { entries, warnings, lint_skipped }
+            }
+            Err(error) => ReloadReport::Failed {
+                diagnostics: error.diagnostics,
+                kept_entries: self.engine().faq().entries.len(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCES: &str = "[[source]]\nid = \"doc\"\ntitle = \"Doc\"\npublisher = \"Pub\"\n";
+
+    fn entry(id: &str, answer: &str) -> String {
+        format!(
+            "[[entry]]\nid = \"{id}\"\nquestion = \"What is {id}?\"\nalternates = [\"{id} meaning\", \"explain {id}\"]\n\
+             tags = [\"basics\"]\nanswer = \"{answer}\"\n[[entry.source]]\ndoc = \"doc\"\nquote = \"q\"\n"
+        )
+    }
+
+    fn write(dir: &Path, entries: &str) {
+        std::fs::write(dir.join("sources.toml"), SOURCES).unwrap();
+        std::fs::write(dir.join("entries.toml"), entries).unwrap();
+    }
+
+    #[test]
+    fn a_broken_folder_keeps_the_old_faq_and_a_good_one_is_swapped_in() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &entry("exosome", "First."));
+        let (live, _) = LiveFaq::load(dir.path()).unwrap();
+        let before = live.engine();
+
+        std::fs::write(dir.path().join("entries.toml"), "[[entry]]\nid = \"broken").unwrap();
+        let report = live.reload();
+        assert!(!report.is_ok());
+        assert!(report.summary(Trigger::Command).contains("still serving the previous FAQ (1 entries)"));
+        let first = report.diagnostics().iter().find(|d| d.is_error()).expect("an error");
+        assert!(first.to_string().contains("entries.toml:"), "{first}");
+        assert!(Arc::ptr_eq(&before, &live.engine()), "the old engine is still served");
+
+        write(dir.path(), &format!("{}\n{}", entry("exosome", "Second."), entry("secretome", "Third.")));
+        let report = live.reload();
+        assert!(report.is_ok(), "{report:?}");
+        assert_eq!(live.engine().faq().entries.len(), 2);
+        assert_eq!(before.faq().entries[0].answer, "First.", "a reader's engine never changes under it");
+    }
+
+    #[test]
+    fn readers_never_see_a_mix_of_two_faqs() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &entry("exosome", "Version A."));
+        let (live, _) = LiveFaq::load(dir.path()).unwrap();
+        let live = Arc::new(live);
+        let reloader = {
+            let live = live.clone();
+            let path = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let v = if i % 2 == 0 { "B" } else { "A" };
+                    let both =
+                        format!("{}\n{}", entry("exosome", &format!("Version {v}.")), entry("secretome", v));
+                    write(&path, &both);
+                    live.reload();
+                }
+            })
+        };
+        while !reloader.is_finished() {
+            let engine = live.engine();
+            let faq = engine.faq();
+            // Within one FAQ every answer comes from the same version.
+            if faq.entries.len() == 2 {
+                let version = faq.entries[1].answer.clone();
+                assert_eq!(faq.entries[0].answer, format!("Version {version}."));
+            }
+            let response = engine.ask("what is exosome");
+            assert!(!response.ranked.is_empty());
+        }
+        reloader.join().unwrap();
+    }
+}

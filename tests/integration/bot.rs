@@ -1,0 +1,151 @@
+//! The bot under test: the real serenity/poise client (in process, or the
+//! `faqbot serve` binary) connected to the fake Discord.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use faqbot::discord::{self, Config, Data, Sharding};
+use faqbot::live::LiveFaq;
+use serde_json::Value;
+
+use crate::fake_discord::*;
+use crate::support::*;
+
+pub const WAIT: Duration = Duration::from_secs(20);
+/// How long a test waits to be sure the bot said nothing.
+pub const SILENCE: Duration = Duration::from_millis(600);
+
+pub struct Bot {
+    pub fake: FakeDiscord,
+    shards: std::sync::Arc<poise::serenity_prelude::ShardManager>,
+}
+
+impl Bot {
+    /// The shipped FAQ, no rate limit, no file watching.
+    pub async fn start() -> Bot {
+        Bot::start_with(&shipped_faq()).await
+    }
+
+    pub async fn start_with(dir: &Path) -> Bot {
+        Bot::configured(dir, &[]).await
+    }
+
+    /// A bot configured as `faqbot serve` would be by these environment
+    /// variables. Unless set here, the rate limit and file watching are off, so
+    /// tests of other things are not affected by them.
+    pub async fn configured(dir: &Path, settings: &[(&str, &str)]) -> Bot {
+        if std::env::var_os("FAQBOT_TEST_LOG").is_some() {
+            // The debug switch: `FAQBOT_TEST_LOG=1 cargo test discord -- --nocapture` shows
+            // serenity's view, e.g. events it could not parse (they become Event::Unknown).
+            let _ =
+                tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
+        }
+        let fake = FakeDiscord::start().await;
+        let mut env: HashMap<String, String> = [
+            ("DISCORD_TOKEN", "test-token".to_string()),
+            ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
+            ("DISCORD_HTTP_PROXY", fake.rest_url.clone()),
+            ("FAQ_DIR", dir.display().to_string()),
+            ("RATE_LIMIT_QUESTIONS", "0".to_string()),
+            ("FAQ_WATCH", "off".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        env.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let config: Config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");
+        let (live, _warnings) = LiveFaq::load(dir).expect("FAQ loads");
+        let mut client = discord::client(&config, Data::new(live, &config)).await.expect("client");
+        let shards = client.shard_manager.clone();
+        tokio::spawn(async move { discord::start(&mut client, &Sharding::Single).await });
+        fake.wait_identified(1).await;
+        // Commands are registered once setup has run: then the bot is ready.
+        fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+        Bot { fake, shards }
+    }
+
+    /// The interaction response (callback) to `interaction`.
+    pub async fn callback(&self, after: usize, interaction: u64) -> Value {
+        let path = format!("/interactions/{interaction}/");
+        self.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.starts_with(&path)).await.body
+    }
+
+    /// A follow-up message to `interaction` (after a deferred response).
+    pub async fn followup(&self, after: usize, interaction: u64) -> Value {
+        let path = format!("/webhooks/{APP_ID}/token-{interaction}");
+        self.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.starts_with(&path)).await.body
+    }
+
+    /// The next channel message the bot posts.
+    pub async fn posted(&self, after: usize) -> Request {
+        self.fake
+            .wait_for(after, WAIT, |r| {
+                r.method == "POST" && r.path.starts_with("/channels/") && r.path.ends_with("/messages")
+            })
+            .await
+    }
+
+    /// Channel messages posted since `after`, after waiting [`SILENCE`] for stragglers.
+    pub async fn posted_since(&self, after: usize) -> Vec<Request> {
+        tokio::time::sleep(SILENCE).await;
+        self.fake.requests()[after..]
+            .iter()
+            .filter(|r| {
+                r.method == "POST" && r.path.starts_with("/channels/") && r.path.ends_with("/messages")
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let shards = self.shards.clone();
+        tokio::spawn(async move { shards.shutdown_all().await });
+    }
+}
+
+/// Nothing may be pinged.
+pub fn assert_no_mentions(body: &Value) {
+    let m = body.get("allowed_mentions").or_else(|| body["data"].get("allowed_mentions"));
+    let m = m.unwrap_or_else(|| panic!("allowed_mentions missing in {body:#}"));
+    assert_eq!(m["parse"], serde_json::json!([]), "{m}");
+    for key in ["users", "roles"] {
+        assert!(m.get(key).is_none_or(|v| v.as_array().is_some_and(Vec::is_empty)), "{m}");
+    }
+    assert_ne!(m.get("replied_user"), Some(&Value::Bool(true)), "{m}");
+}
+
+/// The message content of an interaction response or message body.
+pub fn content(body: &Value) -> &str {
+    body["data"]["content"].as_str().or_else(|| body["content"].as_str()).unwrap_or("")
+}
+
+/// Whether an interaction response or follow-up is ephemeral.
+pub fn is_ephemeral(body: &Value) -> bool {
+    let flags = body["data"]["flags"].as_u64().or_else(|| body["flags"].as_u64()).unwrap_or(0);
+    flags & 64 == 64
+}
+
+/// Starts `faqbot serve` against `fake` and waits until its commands are registered.
+/// The rate limit is off (load tests ask as one user); file watching is on, as by default.
+pub async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str) -> tokio::process::Child {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .arg("serve")
+        .current_dir(repo())
+        .env("DISCORD_TOKEN", token)
+        .env("DISCORD_HTTP_PROXY", &fake.rest_url)
+        .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
+        .env("FAQ_DIR", shipped_faq())
+        .env("RUST_LOG", rust_log)
+        .env("RATE_LIMIT_QUESTIONS", "0")
+        .env_remove("DISCORD_SHARDS")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("faqbot serve starts");
+    fake.wait_identified(1).await;
+    fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+    child
+}
