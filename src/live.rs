@@ -182,6 +182,20 @@ mod tests {
     }
 
     #[test]
+    fn a_deleted_folder_keeps_the_old_faq() {
+        let dir = tempfile::tempdir().unwrap();
+        let faq_dir = dir.path().join("faq");
+        std::fs::create_dir(&faq_dir).unwrap();
+        write(&faq_dir, &entry("exosome", "First."));
+        let (live, _) = LiveFaq::load(&faq_dir).unwrap();
+        std::fs::remove_dir_all(&faq_dir).unwrap();
+        let report = live.reload();
+        assert!(!report.is_ok());
+        assert!(report.diagnostics().iter().any(|d| d.is_error()));
+        assert_eq!(live.engine().faq().entries[0].answer, "First.");
+    }
+
+    #[test]
     fn readers_never_see_a_mix_of_two_faqs() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &entry("exosome", "Version A."));
