@@ -235,6 +235,13 @@ async fn the_rate_limit_gives_slash_commands_a_notice_and_mentions_silence() {
     assert_no_mentions(&safety.body);
 }
 
+/// The next line the bot posts to the moderation-log channel, checked for mentions.
+async fn mod_log_line(bot: &Bot, after: usize) -> String {
+    let logged = bot.fake.wait_for(after, WAIT, |r| r.path == format!("/channels/{MOD_LOG}/messages")).await;
+    assert_no_mentions(&logged.body);
+    logged.body["content"].as_str().unwrap_or_default().to_string()
+}
+
 /// A small FAQ folder: [`ENTRY`] (exosome-size) only.
 fn small_faq() -> Folder {
     Folder::with_entries(ENTRY)
@@ -303,9 +310,8 @@ async fn a_good_reload_swaps_the_faq_in_and_a_broken_one_keeps_it_with_errors() 
     assert!(is_ephemeral(&body));
     assert!(content(&body).contains("FAQ reloaded (/faq-reload): 2 entries"), "{body}");
     assert_no_mentions(&body);
-    let logged = bot.fake.wait_for(after, WAIT, |r| r.path == format!("/channels/{MOD_LOG}/messages")).await;
-    assert!(logged.body["content"].as_str().unwrap().contains("FAQ reloaded"));
-    assert_no_mentions(&logged.body);
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded"));
     assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?");
 
     // A broken file: the errors, as `faqbot check` gives them, and the old FAQ stays.
@@ -318,9 +324,8 @@ async fn a_good_reload_swaps_the_faq_in_and_a_broken_one_keeps_it_with_errors() 
     assert!(text.contains("still serving the previous FAQ (2 entries)"), "{text}");
     assert!(text.contains("broken.toml:3:"), "file:line:col of the error: {text}");
     assert!(text.contains("error:"), "{text}");
-    let logged = bot.fake.wait_for(after, WAIT, |r| r.path == format!("/channels/{MOD_LOG}/messages")).await;
-    assert!(logged.body["content"].as_str().unwrap().contains("FAQ reload failed"));
-    assert_no_mentions(&logged.body);
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reload failed"));
     assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?", "old FAQ kept");
 }
 
@@ -337,17 +342,14 @@ async fn an_edit_in_the_watched_folder_is_reloaded_and_logged() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let after = bot.fake.count();
     write_entries(folder.path(), &with_cd63());
-    let logged = bot.fake.wait_for(after, WAIT, |r| r.path == format!("/channels/{MOD_LOG}/messages")).await;
-    let line = logged.body["content"].as_str().unwrap();
+    let line = mod_log_line(&bot, after).await;
     assert!(line.contains("FAQ reloaded (file change): 2 entries"), "{line}");
-    assert_no_mentions(&logged.body);
     assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?");
 
     let after = bot.fake.count();
     write_entries(folder.path(), "[[entry]\n");
-    let logged = bot.fake.wait_for(after, WAIT, |r| r.path == format!("/channels/{MOD_LOG}/messages")).await;
-    assert!(logged.body["content"].as_str().unwrap().contains("FAQ reload failed (file change)"));
-    assert_no_mentions(&logged.body);
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reload failed (file change)"));
     assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?", "old FAQ kept");
 }
 

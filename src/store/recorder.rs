@@ -1,0 +1,398 @@
+//! The writer: records arrive through a bounded channel and one thread writes
+//! them in batched transactions. Sending never blocks and never fails a reply:
+//! when the channel is full, or the database is unavailable (locked, disk
+//! full, deleted), records are dropped and counted, the problem is logged at
+//! most once per [`ERROR_LOG_EVERY`], and recording resumes by itself.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection};
+
+use super::{now, open_write, voter_hash, voter_salt, QuestionRecord, StoreError, VoteRecord};
+
+/// Records waiting for the writer at most. At the bot's few questions a
+/// second this is minutes of backlog; past it, records are dropped, not queued.
+pub const CHANNEL_CAPACITY: usize = 10_000;
+/// Records written in one transaction at most.
+pub const MAX_BATCH: usize = 500;
+/// A database problem is logged at most this often.
+pub const ERROR_LOG_EVERY: Duration = Duration::from_secs(60);
+/// Old question texts are deleted this often (and at start-up).
+pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+const SECONDS_PER_DAY: i64 = 86_400;
+
+#[derive(Debug, Clone)]
+pub struct RecorderOptions {
+    pub path: PathBuf,
+    /// Question texts older than this many days are deleted; counts are kept.
+    pub retention_days: u32,
+}
+
+/// What the recorder did, for logs and `/faq-stats`.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub written: AtomicU64,
+    /// Dropped because the channel was full.
+    pub dropped_full: AtomicU64,
+    /// Dropped because the database could not be written.
+    pub dropped_unavailable: AtomicU64,
+}
+
+impl Counters {
+    pub fn dropped(&self) -> u64 {
+        self.dropped_full.load(Ordering::Relaxed) + self.dropped_unavailable.load(Ordering::Relaxed)
+    }
+}
+
+enum Message {
+    Question(QuestionRecord),
+    Vote(VoteRecord),
+    /// Answered once everything sent before it has been handled (tests, shutdown).
+    Flush(mpsc::Sender<()>),
+    /// Run retention now (tests).
+    Purge(i64, mpsc::Sender<usize>),
+}
+
+/// The sending side: cheap to clone, never blocks.
+#[derive(Clone)]
+pub struct Recorder {
+    tx: SyncSender<Message>,
+    salt: Arc<Vec<u8>>,
+    counters: Arc<Counters>,
+}
+
+impl Recorder {
+    /// Opens the database (creating it) and starts the writer thread. If the
+    /// database cannot be opened now, the writer keeps trying, and the error is
+    /// returned beside the recorder so the caller can log it.
+    pub fn start(options: RecorderOptions) -> (Recorder, Option<StoreError>) {
+        let (conn, error) = match open_write(&options.path) {
+            Ok(conn) => (Some(conn), None),
+            Err(e) => (None, Some(e)),
+        };
+        // Without the file's salt, votes get a random one until it opens:
+        // still no id stored, and duplicates within that run are still caught.
+        let salt = conn
+            .as_ref()
+            .and_then(|c| voter_salt(c).ok())
+            .unwrap_or_else(|| voter_hash(&now().to_le_bytes(), std::process::id() as u64)[..16].to_vec());
+        let (tx, rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
+        let counters = Arc::new(Counters::default());
+        let writer = Writer {
+            path: options.path,
+            retention_days: options.retention_days,
+            conn,
+            counters: counters.clone(),
+            failing_since: error.as_ref().map(|_| Instant::now()),
+            last_error_log: None,
+        };
+        let spawned = std::thread::Builder::new().name("faqbot-store".into()).spawn(move || writer.run(rx));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the store writer; nothing will be recorded");
+        }
+        (Recorder { tx, salt: Arc::new(salt), counters }, error)
+    }
+
+    pub fn question(&self, record: QuestionRecord) {
+        self.send(Message::Question(record));
+    }
+
+    /// Records a vote; the voter's id is hashed here and never leaves this call.
+    pub fn vote(&self, message_id: u64, voter: u64, entry_id: &str, helpful: bool) {
+        let voter_hash = voter_hash(&self.salt, voter);
+        self.send(Message::Vote(VoteRecord {
+            at: now(),
+            message_id,
+            voter_hash,
+            entry_id: entry_id.into(),
+            helpful,
+        }));
+    }
+
+    fn send(&self, message: Message) {
+        match self.tx.try_send(message) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.counters.dropped_full.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                self.counters.dropped_unavailable.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Waits (blocking) until everything sent so far has been written or dropped.
+    pub fn flush(&self) {
+        let (done, wait) = mpsc::channel();
+        if self.tx.send(Message::Flush(done)).is_ok() {
+            let _ = wait.recv();
+        }
+    }
+
+    /// Deletes question texts older than `days` as of `now` (unix seconds);
+    /// returns how many were deleted. Blocking; the schedule does this by itself.
+    pub fn purge_now(&self, at: i64) -> usize {
+        let (done, wait) = mpsc::channel();
+        if self.tx.send(Message::Purge(at, done)).is_ok() {
+            return wait.recv().unwrap_or(0);
+        }
+        0
+    }
+}
+
+struct Writer {
+    path: PathBuf,
+    retention_days: u32,
+    conn: Option<Connection>,
+    counters: Arc<Counters>,
+    failing_since: Option<Instant>,
+    last_error_log: Option<Instant>,
+}
+
+impl Writer {
+    fn run(mut self, rx: Receiver<Message>) {
+        let mut last_purge: Option<Instant> = None;
+        loop {
+            if last_purge.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+                self.purge(now());
+                last_purge = Some(Instant::now());
+            }
+            let first = match rx.recv_timeout(RETENTION_EVERY) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(_) => break,
+                }
+            }
+            let mut records = Vec::with_capacity(batch.len());
+            let mut flushes = Vec::new();
+            for m in batch {
+                match m {
+                    Message::Flush(done) => flushes.push(done),
+                    Message::Purge(at, done) => {
+                        self.write(std::mem::take(&mut records));
+                        let _ = done.send(self.purge(at));
+                    }
+                    record => records.push(record),
+                }
+            }
+            self.write(records);
+            for done in flushes {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    /// The connection, reopened when there is none or the file was deleted.
+    fn connection(&mut self) -> Result<&mut Connection, StoreError> {
+        if self.conn.is_some() && !self.path.exists() {
+            self.conn = None;
+        }
+        if self.conn.is_none() {
+            self.conn = Some(open_write(&self.path)?);
+        }
+        Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    fn write(&mut self, records: Vec<Message>) {
+        if records.is_empty() {
+            return;
+        }
+        let n = records.len() as u64;
+        match self.connection().and_then(|conn| insert(conn, &records)) {
+            Ok(()) => {
+                self.counters.written.fetch_add(n, Ordering::Relaxed);
+                if let Some(since) = self.failing_since.take() {
+                    tracing::info!(
+                        after_s = since.elapsed().as_secs(),
+                        dropped = self.counters.dropped(),
+                        "the database is back; recording again"
+                    );
+                }
+            }
+            Err(error) => {
+                self.counters.dropped_unavailable.fetch_add(n, Ordering::Relaxed);
+                // Reopen next time: the file may have been replaced or fixed.
+                self.conn = None;
+                self.failing_since.get_or_insert_with(Instant::now);
+                if self.last_error_log.is_none_or(|t| t.elapsed() >= ERROR_LOG_EVERY) {
+                    self.last_error_log = Some(Instant::now());
+                    tracing::warn!(
+                        %error,
+                        path = %self.path.display(),
+                        dropped = self.counters.dropped(),
+                        "cannot record to the database; answering goes on, records are dropped"
+                    );
+                }
+            }
+        }
+    }
+
+    fn purge(&mut self, at: i64) -> usize {
+        let cutoff = at - i64::from(self.retention_days) * SECONDS_PER_DAY;
+        let result = self.connection().and_then(|conn| {
+            Ok(conn
+                .execute("UPDATE questions SET text = NULL WHERE text IS NOT NULL AND at < ?1", [cutoff])?)
+        });
+        match result {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(deleted = n, days = self.retention_days, "old question texts deleted");
+                }
+                n
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot delete old question texts; will try again");
+                0
+            }
+        }
+    }
+}
+
+fn insert(conn: &mut Connection, records: &[Message]) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    {
+        let mut question = tx.prepare_cached(
+            "INSERT INTO questions (at, guild_id, channel_id, entry_point, outcome, category, entry_id, confidence, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        let mut vote = tx.prepare_cached(
+            "INSERT OR IGNORE INTO votes (message_id, voter_hash, entry_id, helpful, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for record in records {
+            match record {
+                Message::Question(q) => {
+                    question.execute(params![
+                        q.at,
+                        q.guild_id.map(|g| g as i64),
+                        q.channel_id.map(|c| c as i64),
+                        q.entry_point,
+                        q.outcome,
+                        q.category,
+                        q.entry_id,
+                        f64::from(q.confidence),
+                        q.text,
+                    ])?;
+                }
+                Message::Vote(v) => {
+                    vote.execute(params![
+                        v.message_id as i64,
+                        &v.voter_hash[..],
+                        v.entry_id,
+                        v.helpful,
+                        v.at
+                    ])?;
+                }
+                Message::Flush(_) | Message::Purge(..) => {}
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn question(at: i64, outcome: &'static str, text: Option<&str>) -> QuestionRecord {
+        QuestionRecord {
+            at,
+            guild_id: Some(1),
+            channel_id: Some(2),
+            entry_point: "slash",
+            outcome,
+            category: None,
+            entry_id: None,
+            confidence: 0.2,
+            text: text.map(str::to_string),
+        }
+    }
+
+    fn count(path: &Path, sql: &str) -> i64 {
+        Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn records_are_written_and_duplicate_votes_count_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let (recorder, error) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        assert!(error.is_none());
+        for i in 0..1200 {
+            recorder.question(question(now() - i, "none", Some("do exosomes help hair loss")));
+        }
+        recorder.vote(10, 42, "exosome-size", true);
+        recorder.vote(10, 42, "exosome-size", false);
+        recorder.vote(10, 43, "exosome-size", false);
+        recorder.flush();
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions"), 1200);
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM votes"), 2, "one vote per voter per message");
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM votes WHERE voter_hash = X'2a'"), 0);
+        assert_eq!(recorder.counters().dropped(), 0);
+    }
+
+    #[test]
+    fn retention_deletes_old_texts_and_keeps_the_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        let today = now();
+        recorder.question(question(today - 91 * SECONDS_PER_DAY, "none", Some("old question")));
+        recorder.question(question(today - 89 * SECONDS_PER_DAY, "suggest", Some("recent question")));
+        recorder.question(question(today, "none", Some("new question")));
+        assert_eq!(recorder.purge_now(today), 1);
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions"), 3, "counts kept");
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text IS NOT NULL"), 2);
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text = 'old question'"), 0);
+    }
+
+    #[test]
+    fn a_locked_or_deleted_database_drops_and_counts_then_recording_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        recorder.question(question(now(), "none", Some("first")));
+        recorder.flush();
+
+        // Someone holds the write lock: records are dropped, counted, and sending never blocks.
+        let locker = Connection::open(&path).unwrap();
+        locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let sent = Instant::now();
+        for _ in 0..5 {
+            recorder.question(question(now(), "none", Some("while locked")));
+        }
+        assert!(sent.elapsed() < Duration::from_millis(100), "sending does not wait for the database");
+        recorder.flush();
+        assert_eq!(recorder.counters().dropped_unavailable.load(Ordering::Relaxed), 5);
+        locker.execute_batch("COMMIT").unwrap();
+        drop(locker);
+
+        recorder.question(question(now(), "none", Some("after unlock")));
+        recorder.flush();
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text = 'after unlock'"), 1);
+
+        // The file deleted: a new one is made and recording goes on.
+        std::fs::remove_file(&path).unwrap();
+        let _ = std::fs::remove_file(path.with_extension("sqlite3-wal"));
+        let _ = std::fs::remove_file(path.with_extension("sqlite3-shm"));
+        recorder.question(question(now(), "none", Some("after delete")));
+        recorder.flush();
+        assert!(path.exists());
+        assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text = 'after delete'"), 1);
+    }
+}
