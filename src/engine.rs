@@ -49,6 +49,17 @@ pub struct Response {
     pub ranked: Vec<Scored>,
 }
 
+impl Response {
+    /// The answered entry (for an answer) and the confidence to report: the
+    /// answer's, else the best-ranked entry's (0 when nothing ranked).
+    pub fn top(&self) -> (Option<usize>, f32) {
+        match &self.outcome {
+            Outcome::Answer(s) => (Some(s.entry), s.confidence),
+            _ => (None, self.ranked.first().map_or(0.0, |s| s.confidence)),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Engine {
     faq: Faq,

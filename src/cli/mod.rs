@@ -4,6 +4,7 @@ mod ask;
 mod check;
 mod eval;
 mod render;
+mod report;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +70,39 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         show_failures: usize,
     },
+    /// What people asked that the FAQ could not answer (or only with "did you mean"), grouped.
+    Gaps {
+        #[command(flatten)]
+        report: ReportArgs,
+        /// The FAQ folder (its synonyms and spelling rules group the questions).
+        #[arg(long, env = "FAQ_DIR", default_value = "faq")]
+        faq: PathBuf,
+    },
+    /// Questions per outcome, most-used entries, least helpful entries, safety triage count.
+    Stats {
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+}
+
+/// What `gaps` and `stats` share.
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// How many days to look back.
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+    /// The bot's database.
+    #[arg(long, env = "DATABASE_PATH", default_value = faqbot::store::DEFAULT_PATH)]
+    db: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print CSV.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// Show at most this many rows per list.
+    #[arg(long, default_value_t = 10)]
+    rows: usize,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -77,6 +111,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
         Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
         Command::Serve => serve::run(),
+        Command::Gaps { report: r, faq } => {
+            report::gaps(&r.db, &faq, r.days, r.rows, report::Format::new(r.json, r.csv))
+        }
+        Command::Stats { report: r } => {
+            report::stats(&r.db, r.days, r.rows, report::Format::new(r.json, r.csv))
+        }
     }
 }
 

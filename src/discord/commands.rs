@@ -8,11 +8,20 @@ use serenity::CreateAutocompleteResponse;
 use super::{moderation, render, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
 use crate::engine::Outcome;
 use crate::live::Trigger;
+use crate::store::{self, report, Place};
 use crate::{reply, topics};
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![faq(), faq_topics(), answer_with_faq(), faq_reload()]
+    vec![faq(), faq_topics(), answer_with_faq(), faq_reload(), faq_gaps(), faq_stats()]
+}
+
+/// `/faq-gaps` and `/faq-stats` look this many days back unless told.
+pub const DEFAULT_REPORT_DAYS: u32 = 30;
+
+/// Where a command was used.
+fn place(ctx: &Context<'_>, entry_point: &'static str) -> Place {
+    Place { entry_point, guild_id: ctx.guild_id().map(|g| g.get()), channel_id: Some(ctx.channel_id().get()) }
 }
 
 /// What someone over the question limit is told.
@@ -58,7 +67,7 @@ pub async fn faq(
     #[description = "Show the answer only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
     let _busy = ctx.data().in_flight.enter();
-    let asked = ctx.data().question("slash", ctx.author().id.get(), &question);
+    let asked = ctx.data().question(place(&ctx, "slash"), ctx.author().id.get(), &question);
     if let Some(wait) = asked.limited {
         return self::private(ctx, limit_notice(wait)).await;
     }
@@ -86,7 +95,7 @@ pub async fn answer_with_faq(
     if text.is_empty() {
         return private(ctx, "That message has no text I can answer, so I posted nothing.").await;
     }
-    let asked = ctx.data().question("context", ctx.author().id.get(), text);
+    let asked = ctx.data().question(place(&ctx, "context"), ctx.author().id.get(), text);
     if let Some(wait) = asked.limited {
         return private(ctx, limit_notice(wait)).await;
     }
@@ -135,18 +144,98 @@ fn member<'a>(ctx: &Context<'a>) -> Option<&'a serenity::Member> {
     }
 }
 
+/// Whether the member may use moderator commands; if not, they are told so.
+/// `default_member_permissions` hides these commands from others, but a server
+/// can change that, so every moderator command checks again here.
+async fn allowed_moderator(ctx: Context<'_>, command: &'static str) -> Result<bool, Error> {
+    if moderation::is_moderator(member(&ctx), ctx.data().moderator_role) {
+        return Ok(true);
+    }
+    tracing::warn!(command, "refused: not a moderator");
+    private(ctx, moderation::REFUSED).await?;
+    Ok(false)
+}
+
 /// Reload the FAQ files (moderators only). If they have errors, the current FAQ stays.
 #[poise::command(slash_command, rename = "faq-reload", default_member_permissions = "MANAGE_GUILD")]
 pub async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
-    let data = ctx.data();
-    // `default_member_permissions` hides the command; a server can change that, so check again.
-    if !moderation::is_moderator(member(&ctx), data.moderator_role) {
-        tracing::warn!(command = "faq-reload", "refused: not a moderator");
-        return private(ctx, moderation::REFUSED).await;
+    if !allowed_moderator(ctx, "faq-reload").await? {
+        return Ok(());
     }
+    let data = ctx.data();
     ctx.defer_ephemeral().await?;
     let live = data.live.clone();
     let report = tokio::task::spawn_blocking(move || live.reload()).await?;
     moderation::announce(ctx.http(), data.mod_log_channel, &report, Trigger::Command).await;
     private(ctx, moderation::report_text(&report, Trigger::Command)).await
+}
+
+/// Runs a read of the store off the event loop and replies with its lines, or why it could not.
+async fn report_reply<F>(ctx: Context<'_>, read: F) -> Result<(), Error>
+where
+    F: FnOnce(&rusqlite::Connection) -> Result<(String, Vec<String>), store::StoreError> + Send + 'static,
+{
+    let Some(path) = ctx.data().database.clone() else {
+        return private(ctx, "Recording is off (DATABASE_PATH=off), so there is nothing to show.").await;
+    };
+    ctx.defer_ephemeral().await?;
+    let result =
+        tokio::task::spawn_blocking(move || store::open_read(&path).and_then(|conn| read(&conn))).await?;
+    let text = match result {
+        Ok((header, lines)) => render::code_block(&header, &lines, "."),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the database for a report");
+            format!("I couldn't read the question database: {error}")
+        }
+    };
+    private(ctx, text).await
+}
+
+/// What people asked that the FAQ could not answer, grouped (moderators only).
+#[poise::command(slash_command, rename = "faq-gaps", default_member_permissions = "MANAGE_GUILD")]
+pub async fn faq_gaps(
+    ctx: Context<'_>,
+    #[description = "How many days to look back (default 30)"]
+    #[min = 1]
+    #[max = 3650]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    if !allowed_moderator(ctx, "faq-gaps").await? {
+        return Ok(());
+    }
+    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
+    let engine = ctx.data().engine();
+    report_reply(ctx, move |conn| {
+        let gaps = report::gaps(conn, engine.matcher().analyzer(), store::now(), days, report::DEFAULT_ROWS)?;
+        let mut lines = report::gaps_lines(&gaps);
+        let header = lines.remove(0);
+        Ok((format!("**{header}**: the entries to write next"), lines))
+    })
+    .await
+}
+
+/// Questions per outcome, most-used entries, least helpful entries, safety count (moderators only).
+#[poise::command(slash_command, rename = "faq-stats", default_member_permissions = "MANAGE_GUILD")]
+pub async fn faq_stats(
+    ctx: Context<'_>,
+    #[description = "How many days to look back (default 30)"]
+    #[min = 1]
+    #[max = 3650]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    if !allowed_moderator(ctx, "faq-stats").await? {
+        return Ok(());
+    }
+    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
+    let dropped = ctx.data().recorder.as_ref().map_or(0, |r| r.counters().dropped());
+    report_reply(ctx, move |conn| {
+        let stats = report::stats(conn, store::now(), days, report::DEFAULT_ROWS)?;
+        let mut lines = report::stats_lines(&stats);
+        if dropped > 0 {
+            lines.push(format!("Not recorded since start (database busy or unavailable): {dropped}"));
+        }
+        let header = lines.remove(0);
+        Ok((format!("**{header}**"), lines))
+    })
+    .await
 }

@@ -52,6 +52,10 @@ pub struct Config {
     pub watch: bool,
     /// Quiet time after a change before the reload.
     pub watch_debounce: Duration,
+    /// The SQLite file questions and votes are recorded in; `None`: recording off.
+    pub database: Option<PathBuf>,
+    /// Question texts older than this many days are deleted.
+    pub retention_days: u32,
 }
 
 impl fmt::Debug for Config {
@@ -69,6 +73,8 @@ impl fmt::Debug for Config {
             .field("mod_log_channel", &self.mod_log_channel)
             .field("watch", &self.watch)
             .field("watch_debounce", &self.watch_debounce)
+            .field("database", &self.database)
+            .field("retention_days", &self.retention_days)
             .finish()
     }
 }
@@ -142,6 +148,14 @@ impl Config {
         };
         let watch_debounce = parse_opt(&get, "FAQ_WATCH_DEBOUNCE_MS", "a whole number of milliseconds")?
             .map_or(DEFAULT_WATCH_DEBOUNCE, Duration::from_millis);
+        let database = match get("DATABASE_PATH").map(|p| p.trim().to_string()) {
+            None => Some(PathBuf::from(crate::store::DEFAULT_PATH)),
+            Some(p) if p.is_empty() => Some(PathBuf::from(crate::store::DEFAULT_PATH)),
+            Some(p) if p.eq_ignore_ascii_case("off") => None,
+            Some(p) => Some(PathBuf::from(p)),
+        };
+        let retention_days = parse_opt(&get, "RETENTION_DAYS", "a whole number of days")?
+            .unwrap_or(crate::store::DEFAULT_RETENTION_DAYS);
         Ok(Config {
             token,
             faq_dir,
@@ -155,6 +169,8 @@ impl Config {
             mod_log_channel,
             watch,
             watch_debounce,
+            database,
+            retention_days,
         })
     }
 }
@@ -222,6 +238,9 @@ mod tests {
         assert!(c.auto_answer_channels.is_empty(), "auto-answer is opt-in");
         assert_eq!(c.rate_limit, Rate { questions: DEFAULT_RATE_QUESTIONS, window: DEFAULT_RATE_WINDOW });
         assert!(c.watch && c.moderator_role.is_none() && c.mod_log_channel.is_none());
+        assert_eq!(c.database, Some(PathBuf::from("data/faqbot.sqlite3")));
+        assert_eq!(c.retention_days, 90);
+        assert_eq!(config(&[("DISCORD_TOKEN", "t"), ("DATABASE_PATH", "off")]).unwrap().database, None);
         let c = config(&[
             ("DISCORD_TOKEN", "t"),
             ("AUTO_ANSWER_CHANNELS", "11, 12"),

@@ -10,6 +10,7 @@ use super::custom_id::Button;
 use super::{lock, log_question, render, Data, Error};
 use crate::engine::Outcome;
 use crate::feedback::VoteResult;
+use crate::store::Place;
 use crate::throttle::Verdict;
 use crate::{reply, topics};
 
@@ -62,7 +63,7 @@ async fn on_mention(
     let rendered = if text.is_empty() {
         render::text("Ask me a question after the mention, for example: how big are exosomes?")
     } else {
-        let asked = data.question("mention", message.author.id.get(), text);
+        let asked = data.question(place("mention", message), message.author.id.get(), text);
         if asked.limited.is_some() {
             // Over the limit: no reply in the channel (a notice would be more noise).
             return Ok(());
@@ -100,8 +101,18 @@ async fn auto_answer(ctx: &serenity::Context, message: &Message, data: &Data) ->
         Outcome::Suggest(_) | Outcome::None => return Ok(()),
     }
     log_question(&engine, "auto", &response, started);
+    data.record(&engine, &response, text, place("auto", message));
     let _busy = data.in_flight.enter();
     send_reply(ctx, message, render::render(&reply::compose(&engine, text, &response))).await
+}
+
+/// Where a message was sent.
+fn place(entry_point: &'static str, message: &Message) -> Place {
+    Place {
+        entry_point,
+        guild_id: message.guild_id.map(|g| g.get()),
+        channel_id: Some(message.channel_id.get()),
+    }
 }
 
 async fn send_reply(
@@ -127,6 +138,10 @@ async fn on_click(ctx: &serenity::Context, click: &ComponentInteraction, data: &
         }
         Some(Button::Vote { entry, helpful }) => {
             let counted = lock(&data.votes).record(click.message.id.get(), click.user.id.get());
+            if let Some(recorder) = &data.recorder {
+                // The store counts one vote per voter per message, across restarts too.
+                recorder.vote(click.message.id.get(), click.user.id.get(), &entry, helpful);
+            }
             tracing::info!(
                 entry = entry.as_str(),
                 helpful,

@@ -14,6 +14,7 @@ pub mod render;
 pub mod watch;
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use tokio::sync::Notify;
 use crate::engine::{Engine, Outcome, Response};
 use crate::feedback::VoteBook;
 use crate::live::{LiveFaq, Trigger};
+use crate::store::{Place, QuestionRecord, Recorder, RecorderOptions};
 use crate::throttle::{Cooldown, RateLimiter, Verdict};
 
 pub use config::{Config, ConfigError, Sharding};
@@ -53,6 +55,9 @@ pub struct Data {
     limiter: Mutex<RateLimiter<u64>>,
     cooldowns: Mutex<Cooldown<u64>>,
     votes: Mutex<VoteBook>,
+    /// Where questions and votes are recorded; `None` when recording is off.
+    database: Option<PathBuf>,
+    recorder: Option<Recorder>,
 }
 
 /// A question that went through the engine and the per-user limit.
@@ -80,6 +85,18 @@ impl Data {
             limiter: Mutex::new(RateLimiter::new(config.rate_limit)),
             cooldowns: Mutex::new(Cooldown::new(config.auto_answer_cooldown)),
             votes: Mutex::new(VoteBook::default()),
+            database: config.database.clone(),
+            recorder: config.database.as_ref().map(|path| {
+                let options = RecorderOptions { path: path.clone(), retention_days: config.retention_days };
+                let (recorder, error) = Recorder::start(options);
+                match error {
+                    Some(error) => tracing::warn!(%error, path = %path.display(),
+                        "cannot open the database now; answering goes on and recording starts when it can"),
+                    None => tracing::info!(path = %path.display(), retention_days = config.retention_days,
+                        "recording questions and votes"),
+                }
+                recorder
+            }),
         }
     }
 
@@ -89,20 +106,35 @@ impl Data {
     }
 
     /// Asks the engine on behalf of `user`, and takes one question from their
-    /// allowance. A safety outcome is never held back by the limit.
-    pub fn question(&self, entry_point: &'static str, user: u64, question: &str) -> Asked {
+    /// allowance. A safety outcome is never held back by the limit. A question
+    /// that is answered (not limited) is recorded.
+    pub fn question(&self, place: Place, user: u64, question: &str) -> Asked {
         let engine = self.engine();
         let started = Instant::now();
         let response = engine.ask(question);
-        log_question(&engine, entry_point, &response, started);
+        log_question(&engine, place.entry_point, &response, started);
         let limited = match self.take_allowance(user) {
             Verdict::Limited { retry_after } if !matches!(response.outcome, Outcome::Safety { .. }) => {
-                tracing::info!(entry_point, retry_after_s = retry_after.as_secs(), "rate limited");
+                tracing::info!(
+                    entry_point = place.entry_point,
+                    retry_after_s = retry_after.as_secs(),
+                    "rate limited"
+                );
                 Some(retry_after)
             }
             _ => None,
         };
+        if limited.is_none() {
+            self.record(&engine, &response, question, place);
+        }
         Asked { engine, response, limited }
+    }
+
+    /// Records a handled question; never blocks, never fails.
+    fn record(&self, engine: &Engine, response: &Response, question: &str, place: Place) {
+        if let Some(recorder) = &self.recorder {
+            recorder.question(QuestionRecord::of(engine, response, question, place));
+        }
     }
 
     fn take_allowance(&self, user: u64) -> Verdict {
@@ -112,10 +144,8 @@ impl Data {
 
 /// One log line per question: never the user's name or id.
 fn log_question(engine: &Engine, entry_point: &str, response: &Response, started: Instant) {
-    let (entry, confidence) = match &response.outcome {
-        Outcome::Answer(s) => (engine.faq().entries[s.entry].id.as_str(), s.confidence),
-        _ => ("-", response.ranked.first().map_or(0.0, |s| s.confidence)),
-    };
+    let (entry, confidence) = response.top();
+    let entry = entry.map_or("-", |e| engine.faq().entries[e].id.as_str());
     tracing::info!(
         entry_point,
         outcome = response.outcome.kind(),

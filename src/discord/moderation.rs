@@ -28,32 +28,8 @@ pub const REFUSED: &str =
 /// The reply to `/faq-reload`: the summary line, then the errors or warnings in
 /// `faqbot check` form, cut to one message with a count of what was left out.
 pub fn report_text(report: &ReloadReport, trigger: Trigger) -> String {
-    let mut text = report.summary(trigger);
-    let diagnostics = report.diagnostics();
-    if diagnostics.is_empty() {
-        return text;
-    }
-    // Room for the fences and the "more" line.
-    let budget = render::MESSAGE_CONTENT - text.chars().count() - 80;
-    let mut body = String::new();
-    let mut shown = 0;
-    for d in diagnostics {
-        // A diagnostic quoting ``` must not end the code block early.
-        let line = format!("{d}\n").replace("```", "ˋˋˋ");
-        if body.chars().count() + line.chars().count() > budget {
-            break;
-        }
-        body.push_str(&line);
-        shown += 1;
-    }
-    text.push_str(&format!("\n```\n{body}```"));
-    if shown < diagnostics.len() {
-        text.push_str(&format!(
-            "… and {} more: run `faqbot check` for the full list.",
-            diagnostics.len() - shown
-        ));
-    }
-    text
+    let lines: Vec<String> = report.diagnostics().iter().map(ToString::to_string).collect();
+    render::code_block(&report.summary(trigger), &lines, ": run `faqbot check` for the full list.")
 }
 
 /// Posts one line to the moderation-log channel, if one is configured; a

@@ -163,6 +163,33 @@ fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
     }
 }
 
+/// `header`, then `lines` in a code block (inside it nothing renders as
+/// markdown, a link or a mention, so user text is shown as typed), as many as
+/// fit one message; then how many were left out, and `more_hint`.
+pub fn code_block(header: &str, lines: &[String], more_hint: &str) -> String {
+    if lines.is_empty() {
+        return truncate(header, MESSAGE_CONTENT);
+    }
+    // Room for the fences and the "more" line.
+    let budget = MESSAGE_CONTENT.saturating_sub(header.chars().count() + more_hint.chars().count() + 40);
+    let mut body = String::new();
+    let mut shown = 0;
+    for line in lines {
+        // A line holding ``` must not end the block early.
+        let line = format!("{line}\n").replace("```", "ˋˋˋ");
+        if body.chars().count() + line.chars().count() > budget {
+            break;
+        }
+        body.push_str(&line);
+        shown += 1;
+    }
+    let mut text = format!("{header}\n```\n{body}```");
+    if shown < lines.len() {
+        text.push_str(&format!("… and {} more{more_hint}", lines.len() - shown));
+    }
+    truncate(&text, MESSAGE_CONTENT)
+}
+
 /// A plain text reply (notices, confirmations, errors), cut to a message's length.
 pub fn text(content: impl AsRef<str>) -> Rendered {
     Rendered { content: Some(truncate(content.as_ref(), MESSAGE_CONTENT)), ..Default::default() }

@@ -6,6 +6,7 @@
 //! No async runtime: writes go through a bounded channel to one writer thread
 //! ([`Recorder`]); reads open their own connection ([`open_read`]).
 
+pub mod grouping;
 mod recorder;
 pub mod report;
 pub mod schema;
@@ -15,6 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
+
+use crate::engine::{Engine, Outcome, Response};
 
 pub use recorder::{Counters, Recorder, RecorderOptions};
 
@@ -59,6 +62,39 @@ pub struct QuestionRecord {
     pub confidence: f32,
     /// The normalised question, for suggest and none only (see [`normalise`]).
     pub text: Option<String>,
+}
+
+/// Where a question came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// slash, mention, context or auto.
+    pub entry_point: &'static str,
+    pub guild_id: Option<u64>,
+    pub channel_id: Option<u64>,
+}
+
+impl QuestionRecord {
+    /// The row for `question`, answered by `engine` with `response`. The text is
+    /// kept (normalised) only when the FAQ could not answer confidently.
+    pub fn of(engine: &Engine, response: &Response, question: &str, place: Place) -> QuestionRecord {
+        let (entry, confidence) = response.top();
+        let category = match &response.outcome {
+            Outcome::Safety { category, .. } => Some(category.as_str()),
+            _ => None,
+        };
+        let keep_text = matches!(response.outcome, Outcome::Suggest(_) | Outcome::None);
+        QuestionRecord {
+            at: now(),
+            guild_id: place.guild_id,
+            channel_id: place.channel_id,
+            entry_point: place.entry_point,
+            outcome: response.outcome.kind(),
+            category,
+            entry_id: entry.map(|e| engine.faq().entries[e].id.clone()),
+            confidence,
+            text: keep_text.then(|| normalise(question)),
+        }
+    }
 }
 
 /// One feedback vote; the voter is already hashed.

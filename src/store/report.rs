@@ -1,24 +1,14 @@
 //! What moderators read from the store: gaps (what the FAQ could not answer,
 //! grouped) and stats (outcomes, entries, feedback, safety).
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use super::grouping::{self, Wording};
 use super::StoreError;
 use crate::text::Analyzer;
 
 const SECONDS_PER_DAY: i64 = 86_400;
-/// A question joins a group when the terms it shares with one of the group's
-/// wordings carry at least this share of the weight of the shorter of the two
-/// (idf-weighted overlap): "can exosomes help with hair loss?" and "do
-/// exosome's help hair-loss" share their rare words; "how much does exosome
-/// therapy cost" and "does insurance cover exosome therapy" share only common
-/// ones.
-pub const GROUP_SIMILARITY: f64 = 0.6;
-/// Terms at least this long also match one typo apart, as in the matcher.
-const TYPO_MIN_LEN: usize = 5;
 /// Only the most frequent distinct texts are grouped, so `gaps` stays fast
 /// whatever the table holds; the rest are counted as not grouped.
 pub const MAX_DISTINCT_TEXTS: usize = 5_000;
@@ -138,12 +128,6 @@ pub struct Gaps {
     pub not_grouped: usize,
 }
 
-struct Group {
-    /// The terms of each wording in the group.
-    wordings: Vec<Vec<String>>,
-    gap: GapGroup,
-}
-
 /// Groups the period's unanswered and low-confidence questions, most asked first.
 pub fn gaps(
     conn: &Connection,
@@ -155,102 +139,122 @@ pub fn gaps(
     let mut stmt = conn.prepare(
         "SELECT text, COUNT(*), SUM(outcome = 'none') FROM questions
          WHERE at >= ?1 AND text IS NOT NULL AND outcome IN ('suggest', 'none')
-         GROUP BY text ORDER BY 2 DESC, MAX(at) DESC",
+         GROUP BY text ORDER BY 2 DESC, MAX(at) DESC, text",
     )?;
-    let mut texts: Vec<(String, u64, u64)> = stmt
+    let mut wordings: Vec<Wording> = stmt
         .query_map([since(now, days)], |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64))
+            Ok(Wording {
+                text: r.get(0)?,
+                count: r.get::<_, i64>(1)? as u64,
+                unanswered: r.get::<_, i64>(2)? as u64,
+            })
         })?
         .collect::<Result<_, _>>()?;
-    let questions = texts.iter().map(|t| t.1).sum();
-    let not_grouped = texts.len().saturating_sub(MAX_DISTINCT_TEXTS);
-    texts.truncate(MAX_DISTINCT_TEXTS);
-
-    let analysed: Vec<Vec<String>> = texts.iter().map(|(text, ..)| terms_of(analyzer, text)).collect();
-    let weight = idf(&analysed);
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_term: HashMap<String, Vec<usize>> = HashMap::new();
-    for ((text, count, unanswered), terms) in texts.into_iter().zip(analysed) {
-        let mut best: Option<(usize, f64)> = None;
-        let mut candidates: Vec<usize> =
-            terms.iter().flat_map(|t| by_term.get(t).into_iter().flatten().copied()).collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for g in candidates {
-            let s = groups[g].wordings.iter().map(|w| similarity(&terms, w, &weight)).fold(0.0, f64::max);
-            if s >= GROUP_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
-                best = Some((g, s));
-            }
-        }
-        match best {
-            Some((g, _)) => {
-                for t in &terms {
-                    let groups_of_term = by_term.entry(t.clone()).or_default();
-                    if groups_of_term.last() != Some(&g) {
-                        groups_of_term.push(g);
-                    }
-                }
-                groups[g].wordings.push(terms);
-                let gap = &mut groups[g].gap;
-                gap.count += count;
-                gap.unanswered += unanswered;
-                gap.wordings += 1;
-            }
-            None => {
-                for t in &terms {
-                    by_term.entry(t.clone()).or_default().push(groups.len());
-                }
-                groups.push(Group {
-                    wordings: vec![terms],
-                    gap: GapGroup { count, unanswered, example: text, wordings: 1 },
-                });
-            }
-        }
-    }
-    let mut groups: Vec<GapGroup> = groups.into_iter().map(|g| g.gap).collect();
+    let questions = wordings.iter().map(|w| w.count).sum();
+    let not_grouped = wordings.len().saturating_sub(MAX_DISTINCT_TEXTS);
+    wordings.truncate(MAX_DISTINCT_TEXTS);
+    let mut groups: Vec<GapGroup> = grouping::group(analyzer, wordings)
+        .into_iter()
+        .map(|g| GapGroup {
+            count: g.count,
+            unanswered: g.unanswered,
+            example: g.example,
+            wordings: g.wordings,
+        })
+        .collect();
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.example.cmp(&b.example)));
     groups.truncate(rows);
     Ok(Gaps { days, questions, groups, not_grouped })
 }
 
-/// The matcher's terms (stems, American spelling, synonyms; no filler), sorted
-/// and unique; the plain words when a text has no content word at all.
-fn terms_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
-    let mut terms = analyzer.terms(text);
-    if terms.is_empty() {
-        terms = text.split_whitespace().map(str::to_string).collect();
+/// The stats as plain lines (the CLI prints them; Discord puts them in a code block).
+pub fn stats_lines(stats: &Stats) -> Vec<String> {
+    let mut lines = vec![format!("Questions in the last {} day(s): {}", stats.days, stats.questions)];
+    for c in &stats.by_outcome {
+        lines.push(format!("  {:<8} {:>7}", c.key, c.count));
     }
-    terms.sort();
-    terms.dedup();
-    terms
+    lines.push(format!("Safety triage: {}", stats.safety_total));
+    for c in &stats.safety {
+        lines.push(format!("  {:<16} {:>7}", c.key, c.count));
+    }
+    lines.push("Most-used entries:".to_string());
+    if stats.top_entries.is_empty() {
+        lines.push("  (none)".to_string());
+    }
+    for c in &stats.top_entries {
+        lines.push(format!("  {:>7}  {}", c.count, c.key));
+    }
+    lines.push(format!("Worst helpful ratio (entries with {MIN_VOTES_FOR_RATIO}+ votes):"));
+    if stats.worst_rated.is_empty() {
+        lines.push("  (none)".to_string());
+    }
+    for r in &stats.worst_rated {
+        lines.push(format!(
+            "  {:>4.0}% helpful ({} of {})  {}",
+            r.ratio * 100.0,
+            r.helpful,
+            r.votes,
+            r.entry_id
+        ));
+    }
+    lines
 }
 
-/// ln(1 + N / df) over the texts being grouped: words every gap shares weigh little.
-fn idf(texts: &[Vec<String>]) -> HashMap<String, f64> {
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for terms in texts {
-        for t in terms {
-            *df.entry(t.as_str()).or_default() += 1;
+/// The gaps as plain lines, most asked first.
+pub fn gaps_lines(gaps: &Gaps) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Unanswered or low-confidence questions in the last {} day(s): {} in {} group(s) shown",
+        gaps.days,
+        gaps.questions,
+        gaps.groups.len()
+    )];
+    if gaps.groups.is_empty() {
+        lines.push("  (none)".to_string());
+    }
+    for g in &gaps.groups {
+        lines.push(format!(
+            "{:>6}x  {}  ({} unanswered, {} wording(s))",
+            g.count, g.example, g.unanswered, g.wordings
+        ));
+    }
+    if gaps.not_grouped > 0 {
+        lines.push(format!("({} rarer wordings not grouped)", gaps.not_grouped));
+    }
+    lines
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+/// `section,key,count,helpful,votes`: one row per figure.
+pub fn stats_csv(stats: &Stats) -> String {
+    let mut out = String::from("section,key,count,helpful,votes\n");
+    out.push_str(&format!("total,questions,{},,\n", stats.questions));
+    let rows = [("outcome", &stats.by_outcome), ("safety", &stats.safety), ("entry", &stats.top_entries)];
+    for (section, counts) in rows {
+        for c in counts {
+            out.push_str(&format!("{section},{},{},,\n", csv_field(&c.key), c.count));
         }
     }
-    let n = texts.len().max(1) as f64;
-    df.into_iter().map(|(t, d)| (t.to_string(), (1.0 + n / d as f64).ln())).collect()
-}
-
-/// Whether two terms are the same word, allowing one typo in longer ones.
-fn same_term(a: &str, b: &str) -> bool {
-    a == b || (a.len() >= TYPO_MIN_LEN && b.len() >= TYPO_MIN_LEN && strsim::damerau_levenshtein(a, b) <= 1)
-}
-
-/// The idf weight of the terms two wordings share, over the weight of the lighter wording.
-fn similarity(a: &[String], b: &[String], weight: &HashMap<String, f64>) -> f64 {
-    let w = |t: &String| weight.get(t).copied().unwrap_or(1.0);
-    let (wa, wb): (f64, f64) = (a.iter().map(w).sum(), b.iter().map(w).sum());
-    if wa == 0.0 || wb == 0.0 {
-        return 0.0;
+    for r in &stats.worst_rated {
+        out.push_str(&format!("rating,{},,{},{}\n", csv_field(&r.entry_id), r.helpful, r.votes));
     }
-    let shared: f64 = a.iter().filter(|t| b.iter().any(|u| same_term(t, u))).map(w).sum();
-    shared / wa.min(wb)
+    out
+}
+
+/// `count,unanswered,wordings,example`: one row per group.
+pub fn gaps_csv(gaps: &Gaps) -> String {
+    let mut out = String::from("count,unanswered,wordings,example\n");
+    for g in &gaps.groups {
+        out.push_str(&format!("{},{},{},{}\n", g.count, g.unanswered, g.wordings, csv_field(&g.example)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -315,6 +319,20 @@ mod tests {
             "{summary:#?}"
         );
         assert_eq!(gaps.groups[3].example, "how much does exosome therapy cost", "common words do not merge");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        let gaps = Gaps {
+            days: 7,
+            questions: 2,
+            groups: vec![GapGroup { count: 2, unanswered: 1, example: "cost, roughly?".into(), wordings: 2 }],
+            not_grouped: 0,
+        };
+        assert_eq!(gaps_csv(&gaps), "count,unanswered,wordings,example\n2,1,2,\"cost, roughly?\"\n");
+        assert!(gaps_lines(&gaps)[1].contains("2x  cost, roughly?"));
     }
 
     #[test]

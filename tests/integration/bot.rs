@@ -19,6 +19,9 @@ pub const SILENCE: Duration = Duration::from_millis(600);
 pub struct Bot {
     pub fake: FakeDiscord,
     shards: std::sync::Arc<poise::serenity_prelude::ShardManager>,
+    /// The bot's question database (in a temporary folder unless configured).
+    pub database: std::path::PathBuf,
+    _temp: tempfile::TempDir,
 }
 
 impl Bot {
@@ -33,7 +36,8 @@ impl Bot {
 
     /// A bot configured as `faqbot serve` would be by these environment
     /// variables. Unless set here, the rate limit and file watching are off, so
-    /// tests of other things are not affected by them.
+    /// tests of other things are not affected by them, and the database is a
+    /// new file in a temporary folder.
     pub async fn configured(dir: &Path, settings: &[(&str, &str)]) -> Bot {
         if std::env::var_os("FAQBOT_TEST_LOG").is_some() {
             // The debug switch: `FAQBOT_TEST_LOG=1 cargo test discord -- --nocapture` shows
@@ -42,7 +46,9 @@ impl Bot {
                 tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
         }
         let fake = FakeDiscord::start().await;
+        let temp = tempfile::tempdir().expect("temp dir");
         let mut env: HashMap<String, String> = [
+            ("DATABASE_PATH", temp.path().join("faqbot.sqlite3").display().to_string()),
             ("DISCORD_TOKEN", "test-token".to_string()),
             ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
             ("DISCORD_HTTP_PROXY", fake.rest_url.clone()),
@@ -55,6 +61,7 @@ impl Bot {
         .collect();
         env.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config: Config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");
+        let database = config.database.clone().unwrap_or_default();
         let (live, _warnings) = LiveFaq::load(dir).expect("FAQ loads");
         let mut client = discord::client(&config, Data::new(live, &config)).await.expect("client");
         let shards = client.shard_manager.clone();
@@ -62,7 +69,7 @@ impl Bot {
         fake.wait_identified(1).await;
         // Commands are registered once setup has run: then the bot is ready.
         fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
-        Bot { fake, shards }
+        Bot { fake, shards, database, _temp: temp }
     }
 
     /// The interaction response (callback) to `interaction`.
@@ -129,8 +136,14 @@ pub fn is_ephemeral(body: &Value) -> bool {
 }
 
 /// Starts `faqbot serve` against `fake` and waits until its commands are registered.
-/// The rate limit is off (load tests ask as one user); file watching is on, as by default.
-pub async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str) -> tokio::process::Child {
+/// The rate limit is off (load tests ask as one user); file watching is on, as by default;
+/// the database is in `data_dir`.
+pub async fn spawn_serve(
+    fake: &FakeDiscord,
+    token: &str,
+    rust_log: &str,
+    data_dir: &Path,
+) -> tokio::process::Child {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
         .arg("serve")
         .current_dir(repo())
@@ -140,6 +153,7 @@ pub async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str) -> tok
         .env("FAQ_DIR", shipped_faq())
         .env("RUST_LOG", rust_log)
         .env("RATE_LIMIT_QUESTIONS", "0")
+        .env("DATABASE_PATH", data_dir.join("faqbot.sqlite3"))
         .env_remove("DISCORD_SHARDS")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)

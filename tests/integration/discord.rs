@@ -188,7 +188,8 @@ async fn after_the_gateway_drops_the_bot_reconnects_and_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
     let fake = FakeDiscord::start().await;
-    let mut child = spawn_serve(&fake, "test-token-not-logged", "info").await;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(&fake, "test-token-not-logged", "info", data.path()).await;
     let after = fake.count();
     let id = fake.slash_faq("how big are exosomes", None);
     let path = format!("/interactions/{id}/");
@@ -213,7 +214,8 @@ async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
 /// event-to-reply times (ms, sorted), the number unanswered, and its peak RSS (kB).
 async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
     let fake = FakeDiscord::start().await;
-    let mut child = spawn_serve(&fake, "test-token", "warn").await;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(&fake, "test-token", "warn", data.path()).await;
     let questions =
         ["how big are exosomes", "fda", "how do I bake bread", "is exosome therapy safe?", "cd63?"];
     let mut times = Vec::with_capacity(n);

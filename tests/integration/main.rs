@@ -10,3 +10,4 @@ mod discord;
 mod faq_validation;
 mod matching;
 mod shipped_faq;
+mod store;
