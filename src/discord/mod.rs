@@ -295,6 +295,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(entries = live.engine().faq().entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
     let data = Data::new(live, &config);
     let in_flight = data.in_flight.clone();
+    let recorder = data.recorder.clone();
     let mut client = client(&config, data).await?;
     let shards = client.shard_manager.clone();
     let stop = tokio::spawn(async move {
@@ -306,6 +307,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     stop.abort();
     if tokio::time::timeout(SHUTDOWN_GRACE, in_flight.wait_idle()).await.is_err() {
         tracing::warn!("replies still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    if let Some(recorder) = recorder {
+        let flushed = tokio::task::spawn_blocking(move || recorder.flush());
+        if tokio::time::timeout(SHUTDOWN_GRACE, flushed).await.is_err() {
+            tracing::warn!("records still queued for the database after {SHUTDOWN_GRACE:?}; exiting anyway");
+        }
     }
     result.context("the Discord connection failed")?;
     tracing::info!("stopped");

@@ -208,6 +208,10 @@ async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
     assert!(log.contains("question") && log.contains("outcome") && log.contains("exosome-size"), "{log}");
     assert!(!log.contains("test-token-not-logged"), "the token never appears in logs");
     assert!(!log.contains("member"), "no user names in logs");
+    let db =
+        rusqlite::Connection::open(data.path().join("faqbot.sqlite3")).expect("the database was created");
+    let recorded: i64 = db.query_row("SELECT COUNT(*) FROM questions", [], |r| r.get(0)).unwrap();
+    assert_eq!(recorded, 1, "the question was recorded before exit");
 }
 
 /// Sends `n` slash commands to a `faqbot serve` child process and returns the
