@@ -170,17 +170,30 @@ pub async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
     private(ctx, moderation::report_text(&report, Trigger::Command)).await
 }
 
-/// Runs a read of the store off the event loop and replies with its lines, or why it could not.
-async fn report_reply<F>(ctx: Context<'_>, read: F) -> Result<(), Error>
+/// A moderator report: checks the member, then runs `read` over `days` (or
+/// the default) off the event loop and replies with its lines, or why it could not.
+async fn report_reply<F>(
+    ctx: Context<'_>,
+    command: &'static str,
+    days: Option<u32>,
+    read: F,
+) -> Result<(), Error>
 where
-    F: FnOnce(&rusqlite::Connection) -> Result<(String, Vec<String>), store::StoreError> + Send + 'static,
+    F: FnOnce(&rusqlite::Connection, u32) -> Result<(String, Vec<String>), store::StoreError>
+        + Send
+        + 'static,
 {
+    if !allowed_moderator(ctx, command).await? {
+        return Ok(());
+    }
+    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
     let Some(path) = ctx.data().database.clone() else {
         return private(ctx, "Recording is off (DATABASE_PATH=off), so there is nothing to show.").await;
     };
     ctx.defer_ephemeral().await?;
     let result =
-        tokio::task::spawn_blocking(move || store::open_read(&path).and_then(|conn| read(&conn))).await?;
+        tokio::task::spawn_blocking(move || store::open_read(&path).and_then(|conn| read(&conn, days)))
+            .await?;
     let text = match result {
         Ok((header, lines)) => render::code_block(&header, &lines, "."),
         Err(error) => {
@@ -200,12 +213,8 @@ pub async fn faq_gaps(
     #[max = 3650]
     days: Option<u32>,
 ) -> Result<(), Error> {
-    if !allowed_moderator(ctx, "faq-gaps").await? {
-        return Ok(());
-    }
-    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
     let engine = ctx.data().engine();
-    report_reply(ctx, move |conn| {
+    report_reply(ctx, "faq-gaps", days, move |conn, days| {
         let gaps = report::gaps(conn, engine.matcher().analyzer(), store::now(), days, report::DEFAULT_ROWS)?;
         let mut lines = report::gaps_lines(&gaps);
         let header = lines.remove(0);
@@ -223,12 +232,8 @@ pub async fn faq_stats(
     #[max = 3650]
     days: Option<u32>,
 ) -> Result<(), Error> {
-    if !allowed_moderator(ctx, "faq-stats").await? {
-        return Ok(());
-    }
-    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
     let dropped = ctx.data().recorder.as_ref().map_or(0, |r| r.counters().dropped());
-    report_reply(ctx, move |conn| {
+    report_reply(ctx, "faq-stats", days, move |conn, days| {
         let stats = report::stats(conn, store::now(), days, report::DEFAULT_ROWS)?;
         let mut lines = report::stats_lines(&stats);
         if dropped > 0 {
