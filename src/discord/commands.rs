@@ -5,7 +5,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::CreateAutocompleteResponse;
 
-use super::{moderation, render, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
+use super::{moderation, render, retry, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
 use crate::engine::Outcome;
 use crate::live::Trigger;
 use crate::store::{self, report, Place};
@@ -32,9 +32,21 @@ pub fn limit_notice(retry_after: Duration) -> String {
     )
 }
 
+/// Sends a reply to the command, retrying if Discord answers 429.
+async fn respond(ctx: Context<'_>, rendered: render::Rendered, ephemeral: bool) -> Result<(), Error> {
+    let reply = render::poise_reply(rendered, ephemeral);
+    retry::send("command reply", || ctx.send(reply.clone())).await?;
+    Ok(())
+}
+
 /// A reply only the person who used the command sees.
 async fn private(ctx: Context<'_>, text: impl AsRef<str>) -> Result<(), Error> {
-    ctx.send(render::poise_reply(render::text(text), true)).await?;
+    respond(ctx, render::text(text), true).await
+}
+
+/// Tells Discord the answer is coming (privately), for commands that read files or the database.
+async fn defer_private(ctx: Context<'_>) -> Result<(), Error> {
+    retry::send("deferral", || ctx.defer_ephemeral()).await?;
     Ok(())
 }
 
@@ -72,16 +84,14 @@ pub async fn faq(
         return self::private(ctx, limit_notice(wait)).await;
     }
     let rendered = render::render(&reply::compose(&asked.engine, &question, &asked.response));
-    ctx.send(render::poise_reply(rendered, private.unwrap_or(false))).await?;
-    Ok(())
+    respond(ctx, rendered, private.unwrap_or(false)).await
 }
 
 /// Browse every FAQ question, grouped by topic (only you see the list).
 #[poise::command(slash_command, rename = "faq-topics")]
 pub async fn faq_topics(ctx: Context<'_>) -> Result<(), Error> {
     let pages = topics::pages(ctx.data().engine().faq(), render::TOPICS_PAGE_CHARS);
-    ctx.send(render::poise_reply(render::topics_page(&pages, 0), true)).await?;
-    Ok(())
+    respond(ctx, render::topics_page(&pages, 0), true).await
 }
 
 /// Reply to this message with the best FAQ answer (you get a private confirmation).
@@ -115,13 +125,13 @@ pub async fn answer_with_faq(
                 "No confident answer, so I posted nothing. The closest FAQ entries (only you see this):\n{}",
                 reply.message.as_deref().unwrap_or_default()
             ));
-            ctx.send(render::poise_reply(rendered, true)).await?;
-            return Ok(());
+            return respond(ctx, rendered, true).await;
         }
         Outcome::None => return private(ctx, "No FAQ entry fits that message, so I posted nothing.").await,
     };
     let public = render::message(render::render(&reply)).reference_message(&message);
-    match message.channel_id.send_message(ctx.http(), public).await {
+    match retry::send("context answer", || message.channel_id.send_message(ctx.http(), public.clone())).await
+    {
         Ok(_) => private(ctx, posted_note).await,
         Err(error) => {
             tracing::warn!(%error, "cannot post the context-menu answer");
@@ -163,7 +173,7 @@ pub async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     }
     let data = ctx.data();
-    ctx.defer_ephemeral().await?;
+    defer_private(ctx).await?;
     let live = data.live.clone();
     let report = tokio::task::spawn_blocking(move || live.reload()).await?;
     moderation::announce(ctx.http(), data.mod_log_channel, &report, Trigger::Command).await;
@@ -190,7 +200,7 @@ where
     let Some(path) = ctx.data().database.clone() else {
         return private(ctx, "Recording is off (DATABASE_PATH=off), so there is nothing to show.").await;
     };
-    ctx.defer_ephemeral().await?;
+    defer_private(ctx).await?;
     let result =
         tokio::task::spawn_blocking(move || store::open_read(&path).and_then(|conn| read(&conn, days)))
             .await?;

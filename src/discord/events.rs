@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Interaction, Message};
 
 use super::custom_id::Button;
-use super::{lock, log_question, render, Data, Error};
+use super::{lock, log_question, render, retry, Data, Error};
 use crate::engine::Outcome;
 use crate::feedback::VoteResult;
 use crate::store::Place;
@@ -121,7 +121,7 @@ async fn send_reply(
     rendered: render::Rendered,
 ) -> Result<(), Error> {
     let reply = render::message(rendered).reference_message(message);
-    message.channel_id.send_message(&ctx.http, reply).await?;
+    retry::send("message reply", || message.channel_id.send_message(&ctx.http, reply.clone())).await?;
     Ok(())
 }
 
@@ -170,6 +170,6 @@ async fn on_click(ctx: &serenity::Context, click: &ComponentInteraction, data: &
             CreateInteractionResponse::Message(render::interaction_message(render::text(text), true))
         }
     };
-    click.create_response(&ctx.http, response).await?;
+    retry::send("button response", || click.create_response(&ctx.http, response.clone())).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod custom_id;
 mod events;
 pub mod moderation;
 pub mod render;
+pub mod retry;
 pub mod watch;
 
 use std::collections::HashSet;

@@ -4,7 +4,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateMessage, Permissions, RoleId};
 
-use super::render;
+use super::{render, retry};
 use crate::live::{ReloadReport, Trigger};
 
 /// What `default_member_permissions` asks of moderator commands; checked again at run time.
@@ -39,7 +39,9 @@ pub async fn log_to_channel(http: &serenity::Http, channel: Option<u64>, line: &
     let message = CreateMessage::new()
         .content(render::truncate(line, render::MESSAGE_CONTENT))
         .allowed_mentions(render::no_mentions());
-    if let Err(error) = ChannelId::new(channel).send_message(http, message).await {
+    if let Err(error) =
+        retry::send("moderation log", || ChannelId::new(channel).send_message(http, message.clone())).await
+    {
         tracing::warn!(%error, channel, "cannot post to the moderation log channel");
     }
 }

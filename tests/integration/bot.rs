@@ -39,13 +39,17 @@ impl Bot {
     /// tests of other things are not affected by them, and the database is a
     /// new file in a temporary folder.
     pub async fn configured(dir: &Path, settings: &[(&str, &str)]) -> Bot {
+        Bot::on(FakeDiscord::start().await, dir, settings).await
+    }
+
+    /// As [`Bot::configured`], against a fake the test set up.
+    pub async fn on(fake: FakeDiscord, dir: &Path, settings: &[(&str, &str)]) -> Bot {
         if std::env::var_os("FAQBOT_TEST_LOG").is_some() {
             // The debug switch: `FAQBOT_TEST_LOG=1 cargo test discord -- --nocapture` shows
             // serenity's view, e.g. events it could not parse (they become Event::Unknown).
             let _ =
                 tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
         }
-        let fake = FakeDiscord::start().await;
         let temp = tempfile::tempdir().expect("temp dir");
         let mut env: HashMap<String, String> = [
             ("DATABASE_PATH", temp.path().join("faqbot.sqlite3").display().to_string()),
@@ -82,6 +86,13 @@ impl Bot {
     pub async fn followup(&self, after: usize, interaction: u64) -> Value {
         let path = format!("/webhooks/{APP_ID}/token-{interaction}");
         self.fake.wait_for(after, WAIT, |r| r.method == "POST" && r.path.starts_with(&path)).await.body
+    }
+
+    /// Asks `/faq` as member 42 and returns the reply (the interaction response body).
+    pub async fn ask(&self, question: &str) -> Value {
+        let after = self.fake.count();
+        let id = self.fake.slash_faq(question, None);
+        self.callback(after, id).await
     }
 
     /// The next channel message the bot posts.

@@ -48,9 +48,31 @@ pub struct Request {
     pub body: Value,
 }
 
+/// A fault the fake applies to the next requests matching a path fragment.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Applies to requests whose path contains this.
+    pub path_contains: String,
+    /// Answer with this status (with Discord's error body) instead of the usual one.
+    pub status: Option<u16>,
+    /// Answer only after this long.
+    pub delay: Duration,
+    /// How many matching requests it applies to.
+    pub times: usize,
+}
+
 #[derive(Default)]
 struct State {
     requests: Mutex<Vec<Request>>,
+    faults: Mutex<Vec<Fault>>,
+    /// Replies per key: an interaction id (its callback) or a message id (a reply to it).
+    replies: Mutex<std::collections::HashMap<u64, u32>>,
+    /// Heartbeat interval sent in HELLO (ms); 0 means Discord's usual 41,250.
+    heartbeat_ms: AtomicU64,
+    /// When set, heartbeats get no ACK (a zombied connection).
+    no_heartbeat_ack: std::sync::atomic::AtomicBool,
+    /// Set to drop the current gateway connection without a close frame.
+    drop_now: Notify,
     changed: Notify,
     /// Sends to the bot over the current gateway connection.
     gateway: Mutex<Option<mpsc::UnboundedSender<WsMessage>>>,
@@ -73,7 +95,13 @@ pub fn user(id: u64, name: &str, bot: bool) -> Value {
 
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
+        FakeDiscord::start_with_heartbeat(Duration::ZERO).await
+    }
+
+    /// A fake whose HELLO asks for heartbeats every `interval` (zero: Discord's usual).
+    pub async fn start_with_heartbeat(interval: Duration) -> FakeDiscord {
         let state = Arc::new(State { ids: AtomicU64::new(1_000), ..State::default() });
+        state.heartbeat_ms.store(interval.as_millis() as u64, Ordering::SeqCst);
         let gateway = TcpListener::bind("127.0.0.1:0").await.unwrap();
         *state.gateway_url.lock().unwrap() = format!("ws://{}", gateway.local_addr().unwrap());
         tokio::spawn(gateway_loop(gateway, state.clone()));
@@ -120,6 +148,46 @@ impl FakeDiscord {
         let gateway = self.state.gateway.lock().unwrap();
         let frame = CloseFrame { code: CloseCode::from(code), reason: "test".into() };
         let _ = gateway.as_ref().expect("a gateway connection").send(WsMessage::Close(Some(frame)));
+    }
+
+    /// Drops the gateway connection without a close frame (a network failure).
+    pub fn drop_gateway(&self) {
+        self.state.drop_now.notify_waiters();
+    }
+
+    /// Stops (or resumes) acknowledging heartbeats.
+    pub fn ack_heartbeats(&self, ack: bool) {
+        self.state.no_heartbeat_ack.store(!ack, Ordering::SeqCst);
+    }
+
+    /// Applies `fault` to the next matching requests.
+    pub fn inject(&self, fault: Fault) {
+        self.state.faults.lock().unwrap().push(fault);
+    }
+
+    /// How many replies `key` (an interaction or message id) has had.
+    pub fn replies_to(&self, key: u64) -> u32 {
+        self.state.replies.lock().unwrap().get(&key).copied().unwrap_or(0)
+    }
+
+    /// Every key replied to, with its count.
+    pub fn reply_counts(&self) -> std::collections::HashMap<u64, u32> {
+        self.state.replies.lock().unwrap().clone()
+    }
+
+    /// Waits until `key` has had a reply; false after `timeout`.
+    pub async fn wait_reply(&self, key: u64, timeout: Duration) -> bool {
+        tokio::time::timeout(timeout, async {
+            loop {
+                let notified = self.state.changed.notified();
+                if self.replies_to(key) > 0 {
+                    return;
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
+            }
+        })
+        .await
+        .is_ok()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -254,15 +322,56 @@ impl FakeDiscord {
     }
 }
 
+/// What a request replies to: the interaction of a callback, or the message a
+/// channel message refers to.
+fn reply_key(method: &Method, path: &str, body: &Value) -> Option<u64> {
+    if method != Method::POST {
+        return None;
+    }
+    if let Some(rest) = path.strip_prefix("/interactions/") {
+        return rest.split('/').next()?.parse().ok();
+    }
+    if path.starts_with("/channels/") && path.ends_with("/messages") {
+        return body["message_reference"]["message_id"].as_str()?.parse().ok();
+    }
+    None
+}
+
 async fn handle_rest(state: Arc<State>, method: Method, uri: Uri, body: Bytes) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_string();
     let body_json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let fault = {
+        let mut faults = state.faults.lock().unwrap();
+        let found = faults.iter().position(|f| f.times > 0 && path.contains(&f.path_contains));
+        found.map(|i| {
+            faults[i].times -= 1;
+            faults[i].clone()
+        })
+    };
+    if let Some(fault) = &fault {
+        tokio::time::sleep(fault.delay).await;
+    }
+    let failed = fault.as_ref().and_then(|f| f.status);
     state.requests.lock().unwrap().push(Request {
         method: method.to_string(),
         path: path.clone(),
         body: body_json.clone(),
     });
+    if failed.is_none() {
+        if let Some(key) = reply_key(&method, &path, &body_json) {
+            *state.replies.lock().unwrap().entry(key).or_default() += 1;
+        }
+    }
     state.changed.notify_waiters();
+    if let Some(status) = failed {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = if status == StatusCode::TOO_MANY_REQUESTS {
+            json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false, "code": 0})
+        } else {
+            json!({"message": "500: Internal Server Error", "code": 0})
+        };
+        return (status, [("retry-after", "1")], axum::Json(body)).into_response();
+    }
     let gateway_url = state.gateway_url.lock().unwrap().clone();
     let ok = |v: Value| (StatusCode::OK, axum::Json(v)).into_response();
     match (method.as_str(), path.as_str()) {
@@ -307,14 +416,25 @@ async fn gateway_loop(listener: TcpListener, state: Arc<State>) {
                     }
                 }
             });
-            let _ =
-                tx.send(WsMessage::Text(json!({"op": 10, "d": {"heartbeat_interval": 41_250}}).to_string()));
-            while let Some(Ok(frame)) = source.next().await {
+            let interval = match state.heartbeat_ms.load(Ordering::SeqCst) {
+                0 => 41_250,
+                ms => ms,
+            };
+            let _ = tx
+                .send(WsMessage::Text(json!({"op": 10, "d": {"heartbeat_interval": interval}}).to_string()));
+            loop {
+                let frame = tokio::select! {
+                    frame = source.next() => frame,
+                    _ = state.drop_now.notified() => break,
+                };
+                let Some(Ok(frame)) = frame else { break };
                 let WsMessage::Text(text) = frame else { continue };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
                 match v["op"].as_u64() {
                     Some(1) => {
-                        let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
+                        if !state.no_heartbeat_ack.load(Ordering::SeqCst) {
+                            let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
+                        }
                     }
                     Some(2) | Some(6) => {
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;

@@ -8,6 +8,7 @@ mod cli;
 mod community;
 mod discord;
 mod faq_validation;
+mod faults;
 mod matching;
 mod shipped_faq;
 mod store;
