@@ -237,6 +237,17 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(%error, command = %ctx.command().name, "command failed")
         }
+        poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
+            // The command arrived without an option its schema requires (an old
+            // client, a stale registration): say so rather than leave it unanswered.
+            tracing::warn!(command = %ctx.command().name, description, "malformed command");
+            let text = "I couldn't read that command (an option was missing or of the wrong type). Please try again.";
+            let reply = render::poise_reply(render::text(text), true);
+            let ctx = poise::Context::Application(ctx);
+            if let Err(error) = retry::send("malformed-command notice", || ctx.send(reply.clone())).await {
+                tracing::warn!(%error, "cannot answer a malformed command");
+            }
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "error while handling an error");

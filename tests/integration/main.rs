@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod bad_input;
 mod bot;
 mod fake_discord;
 mod support;
