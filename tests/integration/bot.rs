@@ -155,16 +155,29 @@ pub async fn spawn_serve(
     rust_log: &str,
     data_dir: &Path,
 ) -> tokio::process::Child {
+    spawn_serve_with(fake, token, rust_log, data_dir, &shipped_faq(), &[]).await
+}
+
+/// As [`spawn_serve`], with another FAQ folder and more settings.
+pub async fn spawn_serve_with(
+    fake: &FakeDiscord,
+    token: &str,
+    rust_log: &str,
+    data_dir: &Path,
+    faq: &Path,
+    settings: &[(&str, &str)],
+) -> tokio::process::Child {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
         .arg("serve")
         .current_dir(repo())
         .env("DISCORD_TOKEN", token)
         .env("DISCORD_HTTP_PROXY", &fake.rest_url)
         .env("DISCORD_GUILD_ID", GUILD_ID.to_string())
-        .env("FAQ_DIR", shipped_faq())
+        .env("FAQ_DIR", faq)
         .env("RUST_LOG", rust_log)
         .env("RATE_LIMIT_QUESTIONS", "0")
         .env("DATABASE_PATH", data_dir.join("faqbot.sqlite3"))
+        .envs(settings.iter().copied())
         .env_remove("DISCORD_SHARDS")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -173,4 +186,15 @@ pub async fn spawn_serve(
     fake.wait_identified(1).await;
     fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
     child
+}
+
+/// The peak resident memory of a running process, in kB (0 if unknown).
+pub fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

@@ -236,14 +236,7 @@ async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
             Err(_) => unanswered += 1,
         }
     }
-    let pid = child.id().expect("running");
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak_kb = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let peak_kb = peak_rss_kb(child.id().expect("running"));
     let _ = child.kill().await;
     times.sort_by(f64::total_cmp);
     (times, unanswered, peak_kb)

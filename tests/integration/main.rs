@@ -10,6 +10,8 @@ mod community;
 mod discord;
 mod faq_validation;
 mod faults;
+mod load;
 mod matching;
+mod properties;
 mod shipped_faq;
 mod store;
