@@ -287,6 +287,26 @@ pub async fn client(config: &Config, data: Data) -> anyhow::Result<serenity::Cli
         .context("cannot create the Discord client")
 }
 
+/// Asks Discord who the bot is, so a wrong token stops `serve` at once with a
+/// clear message (never the token itself) instead of a reconnect loop.
+pub async fn check_token(config: &Config) -> anyhow::Result<()> {
+    match http(config)?.get_current_user().await {
+        Ok(user) => {
+            tracing::info!(bot = %user.name, "token accepted");
+            Ok(())
+        }
+        Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
+            if r.status_code.as_u16() == 401 =>
+        {
+            anyhow::bail!(
+                "Discord refused DISCORD_TOKEN (401 Unauthorized): reset the token on the developer portal's Bot page \
+                 and put the new one in .env"
+            )
+        }
+        Err(error) => Err(anyhow::Error::new(error).context("cannot reach Discord to check the token")),
+    }
+}
+
 /// Starts the configured shards; returns when they stop.
 pub async fn start(client: &mut serenity::Client, sharding: &Sharding) -> serenity::Result<()> {
     match *sharding {
@@ -305,6 +325,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!(%warning, "faq");
     }
     tracing::info!(entries = live.engine().faq().entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
+    check_token(&config).await?;
     let data = Data::new(live, &config);
     let in_flight = data.in_flight.clone();
     let recorder = data.recorder.clone();

@@ -146,15 +146,36 @@ pub fn is_ephemeral(body: &Value) -> bool {
     flags & 64 == 64
 }
 
+/// A `faqbot serve` child process. Its log (stderr) is read as it is written,
+/// so a chatty bot never blocks on a full pipe.
+pub struct Serve {
+    pub child: tokio::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Serve {
+    /// Sends SIGTERM and waits for the exit; returns the status and the whole log.
+    pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.pid().to_string();
+        let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        assert!(killed.success());
+        let status =
+            tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await.expect("exits").unwrap();
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.reader).await;
+        let log = self.log.lock().unwrap().clone();
+        (status, log)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+}
+
 /// Starts `faqbot serve` against `fake` and waits until its commands are registered.
 /// The rate limit is off (load tests ask as one user); file watching is on, as by default;
 /// the database is in `data_dir`.
-pub async fn spawn_serve(
-    fake: &FakeDiscord,
-    token: &str,
-    rust_log: &str,
-    data_dir: &Path,
-) -> tokio::process::Child {
+pub async fn spawn_serve(fake: &FakeDiscord, token: &str, rust_log: &str, data_dir: &Path) -> Serve {
     spawn_serve_with(fake, token, rust_log, data_dir, &shipped_faq(), &[]).await
 }
 
@@ -166,8 +187,8 @@ pub async fn spawn_serve_with(
     data_dir: &Path,
     faq: &Path,
     settings: &[(&str, &str)],
-) -> tokio::process::Child {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+) -> Serve {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
         .arg("serve")
         .current_dir(repo())
         .env("DISCORD_TOKEN", token)
@@ -183,9 +204,24 @@ pub async fn spawn_serve_with(
         .kill_on_drop(true)
         .spawn()
         .expect("faqbot serve starts");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let reader = {
+        let log = log.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut buf = vec![0u8; 64 * 1024];
+            while let Ok(n) = stderr.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
     fake.wait_identified(1).await;
     fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
-    child
+    Serve { child, log, reader }
 }
 
 /// The peak resident memory of a running process, in kB (0 if unknown).

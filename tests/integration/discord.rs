@@ -189,21 +189,13 @@ async fn after_the_gateway_drops_the_bot_reconnects_and_answers() {
 async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
     let fake = FakeDiscord::start().await;
     let data = tempfile::tempdir().unwrap();
-    let mut child = spawn_serve(&fake, "test-token-not-logged", "info", data.path()).await;
+    let serve = spawn_serve(&fake, "test-token-not-logged", "info", data.path()).await;
     let after = fake.count();
     let id = fake.slash_faq("how big are exosomes", None);
     let path = format!("/interactions/{id}/");
     let body = fake.wait_for(after, WAIT, |r| r.path.starts_with(&path)).await.body;
     assert_eq!(body["data"]["embeds"][0]["title"], "How big are exosomes?");
-    let pid = child.id().expect("running").to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exits").unwrap();
-    let mut log = String::new();
-    if let Some(mut stderr) = child.stderr.take() {
-        use tokio::io::AsyncReadExt;
-        let _ = stderr.read_to_string(&mut log).await;
-    }
+    let (status, log) = serve.stop().await;
     assert!(status.success(), "exit status {status:?}; log:\n{log}");
     assert!(log.contains("question") && log.contains("outcome") && log.contains("exosome-size"), "{log}");
     assert!(!log.contains("test-token-not-logged"), "the token never appears in logs");
@@ -219,7 +211,7 @@ async fn the_serve_binary_answers_and_exits_cleanly_on_sigterm() {
 async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
     let fake = FakeDiscord::start().await;
     let data = tempfile::tempdir().unwrap();
-    let mut child = spawn_serve(&fake, "test-token", "warn", data.path()).await;
+    let mut serve = spawn_serve(&fake, "test-token", "warn", data.path()).await;
     let questions =
         ["how big are exosomes", "fda", "how do I bake bread", "is exosome therapy safe?", "cd63?"];
     let mut times = Vec::with_capacity(n);
@@ -236,8 +228,8 @@ async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
             Err(_) => unanswered += 1,
         }
     }
-    let peak_kb = peak_rss_kb(child.id().expect("running"));
-    let _ = child.kill().await;
+    let peak_kb = peak_rss_kb(serve.pid());
+    let _ = serve.child.kill().await;
     times.sort_by(f64::total_cmp);
     (times, unanswered, peak_kb)
 }

@@ -52,7 +52,7 @@ async fn run(per_user: usize, reload_every: Duration) -> Figures {
         let path = file.unwrap().path();
         std::fs::copy(&path, faq.path().join(path.file_name().unwrap())).unwrap();
     }
-    let mut child =
+    let serve =
         spawn_serve_with(&fake, TOKEN, "warn", data.path(), faq.path(), &[("FAQ_WATCH_DEBOUNCE_MS", "100")])
             .await;
     let fake = Arc::new(fake);
@@ -124,16 +124,8 @@ async fn run(per_user: usize, reload_every: Duration) -> Figures {
     let counts = fake.reply_counts();
     let lost = keys.iter().chain(&reload_keys).filter(|k| counts.get(k).copied().unwrap_or(0) == 0).count();
     let doubled = counts.values().filter(|&&n| n > 1).count();
-    let peak_rss_kb = peak_rss_kb(child.id().expect("running"));
-
-    let pid = child.id().unwrap().to_string();
-    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exits").unwrap();
-    let mut log = String::new();
-    if let Some(mut stderr) = child.stderr.take() {
-        use tokio::io::AsyncReadExt;
-        let _ = stderr.read_to_string(&mut log).await;
-    }
+    let peak_rss_kb = peak_rss_kb(serve.pid());
+    let (status, log) = serve.stop().await;
     assert!(status.success(), "exit {status:?}: {log}");
     assert!(!log.contains(TOKEN), "the token never appears in the log");
     assert!(!log.contains("panicked"), "{log}");

@@ -13,5 +13,6 @@ mod faults;
 mod load;
 mod matching;
 mod properties;
+mod security;
 mod shipped_faq;
 mod store;
