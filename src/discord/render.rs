@@ -9,7 +9,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage,
 };
 
-use super::custom_id::Button;
+use super::custom_id::{Button, CUSTOM_ID_MAX};
 use crate::reply::{Reply, SourceQuote, Suggestion};
 
 /// Discord's embed limits (characters).
@@ -234,9 +234,71 @@ pub fn poise_reply(rendered: Rendered, ephemeral: bool) -> poise::CreateReply {
     r
 }
 
+/// Every Discord limit `rendered` breaks, described; empty when it fits.
+/// Tests and fuzz targets check replies with this.
+pub fn limit_violations(rendered: &Rendered) -> Vec<String> {
+    let mut broken = Vec::new();
+    let chars = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            broken.push(what);
+        }
+    };
+    if let Some(content) = &rendered.content {
+        let n = content.chars().count();
+        check(n <= MESSAGE_CONTENT, format!("content of {n} characters"));
+    }
+    if let Some(embed) = &rendered.embed {
+        let e = serde_json::to_value(embed).unwrap_or_default();
+        let (title, description, footer) =
+            (chars(&e["title"]), chars(&e["description"]), chars(&e["footer"]["text"]));
+        check(title <= EMBED_TITLE, format!("embed title of {title}"));
+        check(description <= EMBED_DESCRIPTION, format!("embed description of {description}"));
+        check(footer <= EMBED_FOOTER, format!("embed footer of {footer}"));
+        let fields = e["fields"].as_array().cloned().unwrap_or_default();
+        check(fields.len() <= EMBED_FIELDS, format!("{} embed fields", fields.len()));
+        let mut total = title + description + footer;
+        for f in &fields {
+            let (name, value) = (chars(&f["name"]), chars(&f["value"]));
+            check(
+                name <= EMBED_FIELD_NAME && value <= EMBED_FIELD_VALUE,
+                format!("a field of {name}/{value}"),
+            );
+            total += name + value;
+        }
+        check(total <= EMBED_TOTAL, format!("embed total of {total}"));
+    }
+    check(rendered.components.len() <= MAX_ACTION_ROWS, format!("{} action rows", rendered.components.len()));
+    for row in &rendered.components {
+        let row = serde_json::to_value(row).unwrap_or_default();
+        let buttons = row["components"].as_array().cloned().unwrap_or_default();
+        check(buttons.len() <= MAX_ROW_BUTTONS, format!("{} buttons in a row", buttons.len()));
+        for b in buttons {
+            let id = b["custom_id"].as_str().unwrap_or_default();
+            check(!id.is_empty() && id.len() <= CUSTOM_ID_MAX, format!("custom id {id:?}"));
+            check(chars(&b["label"]) <= BUTTON_LABEL, format!("button label {}", b["label"]));
+        }
+    }
+    broken
+}
+
+/// A message has at most this many action rows, each of at most this many buttons.
+pub const MAX_ACTION_ROWS: usize = 5;
+pub const MAX_ROW_BUTTONS: usize = 5;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limit_violations_names_what_is_broken() {
+        let mut r = text("short");
+        assert!(limit_violations(&r).is_empty());
+        r.content = Some("x".repeat(MESSAGE_CONTENT + 1));
+        r.embed = Some(CreateEmbed::new().title("t".repeat(EMBED_TITLE + 1)));
+        let broken = limit_violations(&r);
+        assert_eq!(broken.len(), 2, "{broken:?}");
+    }
 
     #[test]
     fn truncation_is_clean() {

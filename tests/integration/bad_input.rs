@@ -10,6 +10,9 @@ use crate::bot::*;
 use crate::fake_discord::*;
 use crate::support::*;
 
+/// A folder case: its name, its files, and what loading it must give.
+type FolderCase<'a> = (&'a str, Vec<(&'a str, &'a [u8])>, Loads);
+
 /// What a FAQ folder case must give.
 enum Loads {
     Yes,
@@ -22,7 +25,7 @@ fn faq_folders() {
     let big_junk = "this is not toml at all ".repeat(10 * 1024 * 1024 / 24);
     let entry_b = ENTRY.replace("How big are exosomes?", "Another question?");
     let bom_crlf = format!("\u{feff}{}", ENTRY.replace('\n', "\r\n"));
-    let cases: Vec<(&str, Vec<(&str, &[u8])>, Loads)> = vec![
+    let cases: Vec<FolderCase> = vec![
         ("an empty folder", vec![], Loads::Error(Kind::MissingFile, "sources.toml")),
         (
             "a folder without sources.toml",

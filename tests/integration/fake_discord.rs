@@ -431,10 +431,8 @@ async fn gateway_loop(listener: TcpListener, state: Arc<State>) {
                 let WsMessage::Text(text) = frame else { continue };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
                 match v["op"].as_u64() {
-                    Some(1) => {
-                        if !state.no_heartbeat_ack.load(Ordering::SeqCst) {
-                            let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
-                        }
+                    Some(1) if !state.no_heartbeat_ack.load(Ordering::SeqCst) => {
+                        let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
                     }
                     Some(2) | Some(6) => {
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;

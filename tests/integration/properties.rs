@@ -14,7 +14,6 @@ use faqbot::matcher::Scored;
 use faqbot::reply;
 use faqbot::safety::SafetyCategory;
 use proptest::prelude::*;
-use serde_json::Value;
 
 use crate::support::*;
 
@@ -120,42 +119,10 @@ proptest! {
     }
 }
 
-fn chars(v: &Value) -> usize {
-    v.as_str().map_or(0, |s| s.chars().count())
-}
-
 /// Every Discord limit a rendered reply can break.
 fn within_limits(r: &Rendered) -> Result<(), TestCaseError> {
-    if let Some(content) = &r.content {
-        prop_assert!(content.chars().count() <= render::MESSAGE_CONTENT);
-    }
-    if let Some(embed) = &r.embed {
-        let e = serde_json::to_value(embed).unwrap();
-        prop_assert!(chars(&e["title"]) <= render::EMBED_TITLE);
-        prop_assert!(chars(&e["description"]) <= render::EMBED_DESCRIPTION);
-        prop_assert!(chars(&e["footer"]["text"]) <= render::EMBED_FOOTER);
-        let fields = e["fields"].as_array().cloned().unwrap_or_default();
-        prop_assert!(fields.len() <= render::EMBED_FIELDS);
-        let mut total = chars(&e["title"]) + chars(&e["description"]) + chars(&e["footer"]["text"]);
-        for f in &fields {
-            prop_assert!(
-                chars(&f["name"]) <= render::EMBED_FIELD_NAME
-                    && chars(&f["value"]) <= render::EMBED_FIELD_VALUE
-            );
-            total += chars(&f["name"]) + chars(&f["value"]);
-        }
-        prop_assert!(total <= render::EMBED_TOTAL, "embed total {}", total);
-    }
-    prop_assert!(r.components.len() <= 5, "at most 5 action rows");
-    for row in &r.components {
-        let row = serde_json::to_value(row).unwrap();
-        let buttons = row["components"].as_array().cloned().unwrap_or_default();
-        prop_assert!(buttons.len() <= 5, "at most 5 buttons a row");
-        for b in buttons {
-            prop_assert!(b["custom_id"].as_str().is_some_and(|id| id.len() <= 100), "custom id {}", b);
-            prop_assert!(chars(&b["label"]) <= render::BUTTON_LABEL);
-        }
-    }
+    let broken = render::limit_violations(r);
+    prop_assert!(broken.is_empty(), "over Discord's limits: {:?}", broken);
     Ok(())
 }
 
