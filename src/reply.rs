@@ -103,7 +103,7 @@ pub fn compose(engine: &Engine, query: &str, response: &Response) -> Reply {
     let mut reply = Reply {
         query: query.to_string(),
         kind: response.outcome.kind(),
-        confidence: round3(response.ranked.first().map_or(0.0, |s| s.confidence)),
+        confidence: round3(response.top().1),
         entry: None,
         answer: None,
         sources: None,
@@ -120,7 +120,6 @@ pub fn compose(engine: &Engine, query: &str, response: &Response) -> Reply {
     match &response.outcome {
         Outcome::Answer(best) => {
             let entry = &faq.entries[best.entry];
-            reply.confidence = round3(best.confidence);
             reply.entry = Some(EntryRef { id: entry.id.clone(), question: entry.question.clone() });
             reply.answer = Some(entry.answer.clone());
             reply.sources = Some(source_quotes(faq, entry));

@@ -40,7 +40,7 @@ async fn respond(ctx: Context<'_>, rendered: render::Rendered, ephemeral: bool) 
 }
 
 /// A reply only the person who used the command sees.
-async fn private(ctx: Context<'_>, text: impl AsRef<str>) -> Result<(), Error> {
+pub(super) async fn private(ctx: Context<'_>, text: impl AsRef<str>) -> Result<(), Error> {
     respond(ctx, render::text(text), true).await
 }
 

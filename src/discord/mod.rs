@@ -242,9 +242,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             // client, a stale registration): say so rather than leave it unanswered.
             tracing::warn!(command = %ctx.command().name, description, "malformed command");
             let text = "I couldn't read that command (an option was missing or of the wrong type). Please try again.";
-            let reply = render::poise_reply(render::text(text), true);
-            let ctx = poise::Context::Application(ctx);
-            if let Err(error) = retry::send("malformed-command notice", || ctx.send(reply.clone())).await {
+            if let Err(error) = commands::private(poise::Context::Application(ctx), text).await {
                 tracing::warn!(%error, "cannot answer a malformed command");
             }
         }

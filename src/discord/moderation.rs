@@ -2,7 +2,7 @@
 //! and the optional moderation-log channel.
 
 use poise::serenity_prelude as serenity;
-use serenity::{ChannelId, CreateMessage, Permissions, RoleId};
+use serenity::{ChannelId, Permissions, RoleId};
 
 use super::{render, retry};
 use crate::live::{ReloadReport, Trigger};
@@ -36,9 +36,7 @@ pub fn report_text(report: &ReloadReport, trigger: Trigger) -> String {
 /// failure is logged, never passed on (the reload itself is done).
 pub async fn log_to_channel(http: &serenity::Http, channel: Option<u64>, line: &str) {
     let Some(channel) = channel else { return };
-    let message = CreateMessage::new()
-        .content(render::truncate(line, render::MESSAGE_CONTENT))
-        .allowed_mentions(render::no_mentions());
+    let message = render::message(render::text(line));
     if let Err(error) =
         retry::send("moderation log", || ChannelId::new(channel).send_message(http, message.clone())).await
     {
@@ -49,21 +47,16 @@ pub async fn log_to_channel(http: &serenity::Http, channel: Option<u64>, line: &
 /// Logs a reload result and posts its summary to the moderation log.
 pub async fn announce(http: &serenity::Http, channel: Option<u64>, report: &ReloadReport, trigger: Trigger) {
     let summary = report.summary(trigger);
-    if report.is_ok() {
-        tracing::info!(trigger = trigger.as_str(), "{summary}");
-    } else {
-        let first = report.diagnostics().iter().find(|d| d.is_error()).map(ToString::to_string);
-        tracing::error!(
-            trigger = trigger.as_str(),
-            first_error = first.as_deref().unwrap_or("-"),
-            "{summary}"
-        );
-    }
-    let line = match report.diagnostics().iter().find(|d| d.is_error()) {
-        Some(first) => {
-            format!("{summary}. First error: {}", first.to_string().lines().next().unwrap_or_default())
+    let first_error = report.diagnostics().iter().find(|d| d.is_error()).map(ToString::to_string);
+    let line = match &first_error {
+        None => {
+            tracing::info!(trigger = trigger.as_str(), "{summary}");
+            summary
         }
-        None => summary,
+        Some(first) => {
+            tracing::error!(trigger = trigger.as_str(), first_error = first.as_str(), "{summary}");
+            format!("{summary}. First error: {}", first.lines().next().unwrap_or_default())
+        }
     };
     log_to_channel(http, channel, &line).await;
 }

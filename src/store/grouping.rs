@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use super::report::GapGroup;
 use crate::text::Analyzer;
 
 /// A wording joins a group when the terms it shares with one of the group's
@@ -39,25 +40,16 @@ pub struct Wording {
     pub unanswered: u64,
 }
 
-/// Wordings grouped: the first (most asked) is the example.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grouped {
-    pub example: String,
-    pub count: u64,
-    pub unanswered: u64,
-    pub wordings: usize,
-}
-
 type TermSet = Vec<u32>;
 
 struct Group {
     /// The distinct term sets of its wordings.
     sets: Vec<TermSet>,
-    out: Grouped,
+    out: GapGroup,
 }
 
 /// Groups `wordings` (most asked first); the groups come out in the order they were started.
-pub fn group(analyzer: &Analyzer, wordings: Vec<Wording>) -> Vec<Grouped> {
+pub fn group(analyzer: &Analyzer, wordings: Vec<Wording>) -> Vec<GapGroup> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut words: Vec<String> = Vec::new();
     let sets: Vec<TermSet> = wordings
@@ -122,7 +114,7 @@ pub fn group(analyzer: &Analyzer, wordings: Vec<Wording>) -> Vec<Grouped> {
                 g
             }
             None => {
-                let out = Grouped {
+                let out = GapGroup {
                     example: wording.text,
                     count: wording.count,
                     unanswered: wording.unanswered,

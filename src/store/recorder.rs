@@ -23,7 +23,6 @@ pub const MAX_BATCH: usize = 500;
 pub const ERROR_LOG_EVERY: Duration = Duration::from_secs(60);
 /// Old question texts are deleted this often (and at start-up).
 pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
-const SECONDS_PER_DAY: i64 = 86_400;
 
 #[derive(Debug, Clone)]
 pub struct RecorderOptions {
@@ -242,7 +241,7 @@ impl Writer {
     }
 
     fn purge(&mut self, at: i64) -> usize {
-        let cutoff = at - i64::from(self.retention_days) * SECONDS_PER_DAY;
+        let cutoff = super::report::since(at, self.retention_days);
         let result = self.connection().and_then(|conn| {
             Ok(conn
                 .execute("UPDATE questions SET text = NULL WHERE text IS NOT NULL AND at < ?1", [cutoff])?)
@@ -308,6 +307,8 @@ fn insert(conn: &mut Connection, records: &[Message]) -> Result<(), StoreError> 
 mod tests {
     use super::*;
     use std::path::Path;
+
+    const SECONDS_PER_DAY: i64 = 86_400;
 
     fn question(at: i64, outcome: &'static str, text: Option<&str>) -> QuestionRecord {
         QuestionRecord {

@@ -153,15 +153,7 @@ pub fn gaps(
     let questions = wordings.iter().map(|w| w.count).sum();
     let not_grouped = wordings.len().saturating_sub(MAX_DISTINCT_TEXTS);
     wordings.truncate(MAX_DISTINCT_TEXTS);
-    let mut groups: Vec<GapGroup> = grouping::group(analyzer, wordings)
-        .into_iter()
-        .map(|g| GapGroup {
-            count: g.count,
-            unanswered: g.unanswered,
-            example: g.example,
-            wordings: g.wordings,
-        })
-        .collect();
+    let mut groups = grouping::group(analyzer, wordings);
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.example.cmp(&b.example)));
     groups.truncate(rows);
     Ok(Gaps { days, questions, groups, not_grouped })

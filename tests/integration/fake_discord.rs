@@ -61,6 +61,18 @@ pub struct Fault {
     pub times: usize,
 }
 
+impl Fault {
+    /// The next `times` requests whose path contains `path` get `status`.
+    pub fn status(path: &str, status: u16, times: usize) -> Fault {
+        Fault { path_contains: path.into(), status: Some(status), delay: Duration::ZERO, times }
+    }
+
+    /// The next `times` requests whose path contains `path` are answered after `delay`.
+    pub fn delay(path: &str, delay: Duration, times: usize) -> Fault {
+        Fault { path_contains: path.into(), status: None, delay, times }
+    }
+}
+
 #[derive(Default)]
 struct State {
     requests: Mutex<Vec<Request>>,

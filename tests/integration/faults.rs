@@ -51,12 +51,7 @@ async fn heartbeats_that_are_never_acknowledged_make_the_bot_reconnect() {
 async fn a_429_is_retried_and_a_lasting_one_is_given_up_cleanly() {
     let bot = Bot::start().await;
     // Two 429s, then success: one reply.
-    bot.fake.inject(Fault {
-        path_contains: "/interactions/".into(),
-        status: Some(429),
-        delay: Duration::ZERO,
-        times: 2,
-    });
+    bot.fake.inject(Fault::status("/interactions/", 429, 2));
     let after = bot.fake.count();
     let id = bot.fake.slash_faq("how big are exosomes", None);
     assert!(bot.fake.wait_reply(id, WAIT).await, "answered after the 429s");
@@ -68,12 +63,7 @@ async fn a_429_is_retried_and_a_lasting_one_is_given_up_cleanly() {
     assert_eq!(tries, 3, "two refused, one accepted");
 
     // 429 every time: the bot gives up after its retries, and the next question is answered.
-    bot.fake.inject(Fault {
-        path_contains: "/interactions/".into(),
-        status: Some(429),
-        delay: Duration::ZERO,
-        times: 4,
-    });
+    bot.fake.inject(Fault::status("/interactions/", 429, 4));
     let after = bot.fake.count();
     let id = bot.fake.slash_faq("how big are exosomes", None);
     let path = format!("/interactions/{id}/");
@@ -92,12 +82,7 @@ async fn a_429_is_retried_and_a_lasting_one_is_given_up_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_is_not_retried_and_the_bot_serves_the_next_question() {
     let bot = Bot::start().await;
-    bot.fake.inject(Fault {
-        path_contains: "/messages".into(),
-        status: Some(500),
-        delay: Duration::ZERO,
-        times: 1,
-    });
+    bot.fake.inject(Fault::status("/messages", 500, 1));
     let after = bot.fake.count();
     bot.fake.message(user(42, "member", false), &format!("<@{BOT_ID}> how big are exosomes?"), true);
     bot.fake.wait_for(after, WAIT, |r| r.path.ends_with("/messages")).await;
@@ -116,12 +101,7 @@ async fn a_500_is_not_retried_and_the_bot_serves_the_next_question() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_that_takes_5_s_does_not_hold_up_anyone_else() {
     let bot = Bot::start().await;
-    bot.fake.inject(Fault {
-        path_contains: "/messages".into(),
-        status: None,
-        delay: Duration::from_secs(5),
-        times: 1,
-    });
+    bot.fake.inject(Fault::delay("/messages", Duration::from_secs(5), 1));
     let slow =
         bot.fake.message(user(42, "member", false), &format!("<@{BOT_ID}> how big are exosomes?"), true);
     tokio::time::sleep(Duration::from_millis(200)).await;

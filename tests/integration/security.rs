@@ -28,12 +28,7 @@ fn the_token_is_not_in_debug_output_of_the_config_or_the_http_client() {
 async fn a_rejected_token_gives_an_error_without_the_token() {
     let fake = FakeDiscord::start().await;
     for path in ["/gateway", "/users/@me", "/oauth2/applications/@me"] {
-        fake.inject(Fault {
-            path_contains: path.into(),
-            status: Some(401),
-            delay: Duration::ZERO,
-            times: 100,
-        });
+        fake.inject(Fault::status(path, 401, 100));
     }
     let data = tempfile::tempdir().unwrap();
     let out = tokio::time::timeout(
