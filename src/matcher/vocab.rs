@@ -16,12 +16,13 @@ pub const FUZZY_MIN_LEN: usize = 4;
 pub const TWO_EDITS_MIN_LEN: usize = 7;
 /// At most this many vocabulary terms stand in for one misspelt query word.
 pub const MAX_FUZZY_CANDIDATES: usize = 3;
-
 #[derive(Debug, Default)]
 pub struct Vocab {
     ids: HashMap<String, u32>,
     terms: Vec<String>,
     deletes: HashMap<u64, Vec<u32>>,
+    /// Term ids in byte order of their terms, for prefix look-ups.
+    sorted: Vec<u32>,
 }
 
 impl Vocab {
@@ -69,6 +70,23 @@ impl Vocab {
             }
         }
         self.deletes = deletes;
+        let mut sorted: Vec<u32> = (0..self.terms.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| self.terms[a as usize].cmp(&self.terms[b as usize]));
+        self.sorted = sorted;
+    }
+
+    /// Terms that begin with `prefix` (other than `prefix` itself), shortest
+    /// first, at most `limit` of them.
+    pub fn completions(&self, prefix: &str, limit: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let start = self.sorted.partition_point(|&t| self.terms[t as usize].as_str() < prefix);
+        let matching = self.sorted[start..]
+            .iter()
+            .take_while(|&&t| self.terms[t as usize].starts_with(prefix))
+            .filter(|&&t| self.terms[t as usize].len() > prefix.len());
+        out.extend(matching);
+        out.sort_by_key(|&t| (self.terms[t as usize].len(), t));
+        out.truncate(limit);
     }
 
     /// Vocabulary terms within the edit budget of `word`, most similar first,
@@ -159,6 +177,19 @@ mod tests {
         assert_eq!(best(&v, "mesenchymel").as_deref(), Some("mesenchym"));
         assert_eq!(best(&v, "tumr").as_deref(), Some("tumor"));
         assert_eq!(best(&v, "stam").as_deref(), Some("stem"));
+    }
+
+    #[test]
+    fn completions_are_longer_terms_shortest_first() {
+        let v = vocab(&["exosom", "exo", "exosomal", "exosomes", "exterior", "ex"]);
+        let mut out = Vec::new();
+        v.completions("exo", 3, &mut out);
+        let words: Vec<&str> = out.iter().map(|&t| v.term(t)).collect();
+        assert_eq!(words, ["exosom", "exosomal", "exosomes"]);
+        v.completions("exosomes", 3, &mut out);
+        assert!(out.is_empty(), "a term is not its own completion");
+        v.completions("zzz", 3, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -29,6 +29,15 @@ fn chat_style_questions_reach_their_entry() {
         ("exosomes + PRP?", "combination-prp"),
         ("do exosomes work for knee OA", "evidence-osteoarthritis"),
         ("what does CD63 mean", "exosome-markers"),
+        // The sentence with the question mark carries the question; the
+        // context before it (storage, freezing) must not pick the entry.
+        (
+            "My clinic keeps talking about exosome storage and freezing and all that. but are exosomes even alive?",
+            "living-or-not",
+        ),
+        // Words the FAQ never uses ("brochures", "glossy", "af") are chat
+        // context and must not bury a plain question.
+        ("wow ok so the brochures are glossy af, but is exosome therapy safe?", "safety-profile"),
     ];
     let mut wrong = Vec::new();
     for (question, expected) in table {
