@@ -54,6 +54,32 @@ fn every_quote_is_verbatim_in_its_seed_document() {
     );
 }
 
+/// The mix issue #3 asks of the eval set: at least 200 cases, 60 out of
+/// scope, 15 safety, and 15 ordinary questions that sound like safety (the
+/// file's "safety-sounding" section), none of which may trigger the triage.
+#[test]
+fn the_eval_set_has_the_asked_mix() {
+    let path = repo().join("tests/eval/cases.toml");
+    let cases = eval::read_cases(&path, engine()).expect("cases load");
+    let count = |want: fn(&eval::Expect) -> bool| cases.iter().filter(|c| want(&c.expect)).count();
+    assert!(cases.len() >= 200, "{} cases", cases.len());
+    assert!(count(|e| *e == eval::Expect::None) >= 60, "out-of-scope cases");
+    assert!(count(|e| *e == eval::Expect::Safety) >= 15, "safety cases");
+
+    let text = std::fs::read_to_string(&path).expect("cases file");
+    let section = text.split("# === safety-sounding ===").nth(1).expect("a safety-sounding section");
+    let section = section.split("# === ").next().unwrap_or(section);
+    let questions: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("question = "))
+        .map(|q| q.trim_matches('"'))
+        .collect();
+    assert!(questions.len() >= 15, "{} safety-sounding cases", questions.len());
+    let triaged: Vec<&&str> =
+        questions.iter().filter(|q| engine().ask(q).outcome.kind() == "safety").collect();
+    assert!(triaged.is_empty(), "ordinary questions sent to the safety triage: {triaged:?}");
+}
+
 /// Runs the project's eval set; `label` names the bar in failure messages.
 fn assert_eval_bars(min_top1: f64, min_none: f64, label: &str) {
     let cases = eval::read_cases(&repo().join("tests/eval/cases.toml"), engine()).expect("cases load");
