@@ -32,6 +32,8 @@ pub enum Kind {
     SourceFileMissing,
     // Warnings
     Confusable,
+    TopicOnly,
+    UnusedTopicWord,
     FewAlternates,
     TooLong,
     StaleReview,

@@ -79,7 +79,7 @@ impl Engine {
             faq.entries.iter().flat_map(|e| e.key_texts().chain(e.tags.iter().map(String::as_str))),
         );
         let triage = Triage::new(&faq.safety, &analyzer);
-        let matcher = Matcher::with_weights(&faq.entries, analyzer, weights);
+        let matcher = Matcher::with_weights(&faq.entries, &faq.topic_words, analyzer, weights);
         Engine { faq, matcher, triage }
     }
 

@@ -1,7 +1,79 @@
-//! Checks that need the matcher: entries a matcher would confuse.
+//! Checks that need the matcher: entries a matcher would confuse, key texts
+//! that say nothing but the FAQ's topic, topic words the FAQ never uses.
 
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::engine::Engine;
+use crate::faq::BOT_FILE;
+
+/// Every matcher-based warning for a loaded FAQ (what `faqbot check` adds to
+/// the loader's own warnings).
+pub fn all(engine: &Engine) -> Vec<Diagnostic> {
+    let mut out = confusable_entries(engine);
+    out.extend(topic_only_key_texts(engine));
+    out.extend(unused_topic_words(engine));
+    out
+}
+
+/// Key texts that, once analysed, are one core topic word and nothing else
+/// ("do exosomes really do anything or not" is just "exosome"): such a key
+/// text fully matches every message that names the topic, whatever it asks.
+/// Two topic words together ("are exosomes the same as stem cells") already
+/// say what the entry is about.
+pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
+    let matcher = engine.matcher();
+    let index = matcher.index();
+    let is_core = |term: &str| index.vocab.id(term).is_some_and(|id| index.core[id as usize]);
+    let mut out = Vec::new();
+    for entry in &engine.faq().entries {
+        for (i, text) in entry.key_texts().enumerate() {
+            let mut terms = matcher.analyzer().terms(text);
+            terms.sort_unstable();
+            terms.dedup();
+            let [term] = terms.as_slice() else { continue };
+            if is_core(term) {
+                out.push(
+                    Diagnostic::warning(
+                        Kind::TopicOnly,
+                        entry.places.key_text(i).clone(),
+                        format!(
+                            "{text:?} (entry {:?}) has no word but a topic word: it matches any message that names it",
+                            entry.id
+                        ),
+                    )
+                    .with_hint("add the words that say what this entry answers (\"what are ...\", \"... cost\")"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `topic_words` in bot.toml that no entry uses: a typo, or a
+/// word that cannot tell on-topic messages from others.
+pub fn unused_topic_words(engine: &Engine) -> Vec<Diagnostic> {
+    let faq = engine.faq();
+    let matcher = engine.matcher();
+    let index = matcher.index();
+    let mut out = Vec::new();
+    for word in &faq.topic_words {
+        let used = matcher
+            .analyzer()
+            .terms(word)
+            .iter()
+            .any(|t| index.vocab.id(t).is_some_and(|id| index.core[id as usize]));
+        if !used {
+            out.push(
+                Diagnostic::warning(
+                    Kind::UnusedTopicWord,
+                    Location::start_of(&faq.dir.join(BOT_FILE)),
+                    format!("topic word {word:?} is in no entry (question, alternate, tag or answer)"),
+                )
+                .with_hint("check its spelling, or remove it from [matching] topic_words"),
+            );
+        }
+    }
+    out
+}
 
 /// A key text reads as another entry when that entry's confidence for it is at
 /// least this, and within the answer margin of its own entry's.

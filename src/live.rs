@@ -128,7 +128,7 @@ impl LiveFaq {
                 let mut warnings = loaded.warnings;
                 let lint_skipped = entries > LINT_MAX_ENTRIES;
                 if !lint_skipped {
-                    warnings.extend(lint::confusable_entries(&engine));
+                    warnings.extend(lint::all(&engine));
                 }
                 *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(engine);
                 ReloadReport::Reloaded { entries, warnings, lint_skipped }

@@ -15,7 +15,7 @@ pub fn run(dir: &Path, sources: Option<&Path>) -> ExitCode {
             }
             let counts = (loaded.faq.entries.len(), loaded.faq.sources.len());
             let engine = Engine::new(loaded.faq);
-            diags.extend(lint::confusable_entries(&engine));
+            diags.extend(lint::all(&engine));
             (diags, Some(counts))
         }
         Err(error) => (error.diagnostics, None),

@@ -107,9 +107,13 @@ impl Loader<'_> {
         };
         // A broken optional file is reported and loading goes on, so every
         // problem of the folder shows in one run.
-        let (texts, settings) = self
+        let (texts, settings, topic_words) = self
             .optional(find(BOT_FILE), BOT_FILE, DEFAULT_BOT, Self::bot)
-            .unwrap_or((None, Settings::default()));
+            .unwrap_or((None, Settings::default(), Vec::new()));
+        // The built-in bot.toml names the shipped FAQ's topic words; a folder
+        // without its own bot.toml is about something else, so its topic words
+        // are worked out from its entries.
+        let topic_words = if find(BOT_FILE).is_some() { topic_words } else { Vec::new() };
         let synonyms = self
             .optional(find(SYNONYMS_FILE), SYNONYMS_FILE, DEFAULT_SYNONYMS, Self::synonyms)
             .unwrap_or_default();
@@ -165,6 +169,7 @@ impl Loader<'_> {
             synonyms,
             safety: safety?,
             settings,
+            topic_words,
         })
     }
 
@@ -260,12 +265,13 @@ impl Loader<'_> {
         out
     }
 
-    fn bot(&mut self, file: &TomlFile) -> Option<(Option<BotTexts>, Settings)> {
+    fn bot(&mut self, file: &TomlFile) -> Option<(Option<BotTexts>, Settings, Vec<String>)> {
         let raw: raw::BotFile = file.parse_whole(self.diags)?;
         let mut c = Checker { file, base: 0, diags: self.diags };
         let texts = validate::bot_texts(&mut c, &raw, &fallback_texts());
         let settings = validate::settings(&mut c, &raw.matching);
-        Some((texts, settings))
+        let topic_words = validate::topic_words(&mut c, &raw.matching);
+        Some((texts, settings, topic_words))
     }
 
     fn synonyms(&mut self, file: &TomlFile) -> Option<Vec<Synonym>> {

@@ -18,6 +18,9 @@ pub struct Faq {
     pub synonyms: Vec<Synonym>,
     pub safety: SafetyConfig,
     pub settings: Settings,
+    /// The words that make a message about this FAQ's subject (`[matching]
+    /// topic_words` in bot.toml); empty: the matcher works them out.
+    pub topic_words: Vec<String>,
 }
 
 impl Faq {

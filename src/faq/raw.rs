@@ -72,6 +72,7 @@ pub struct RawMatching {
     pub answer_threshold: Option<S<f64>>,
     pub suggest_threshold: Option<S<f64>>,
     pub margin: Option<S<f64>>,
+    pub topic_words: Option<Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

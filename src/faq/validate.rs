@@ -272,6 +272,13 @@ pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Setti
     settings
 }
 
+/// `topic_words` under `[matching]`: the words that make a message about this
+/// FAQ's subject at all. Empty (or absent) means the matcher works them out.
+pub fn topic_words(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Vec<String> {
+    let Some(raw) = raw else { return Vec::new() };
+    raw.get_ref().topic_words.iter().flatten().filter_map(|w| c.text(w, "topic word")).collect()
+}
+
 pub fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {
     let term = c.text(&raw.term, "synonym term");
     let variants: Vec<String> = raw.variants.iter().filter_map(|v| c.text(v, "synonym variant")).collect();

@@ -9,7 +9,8 @@ use crate::text::{cap_chars, Analyzer, QUESTION_WORDS};
 pub const ANSWER_INDEX_CHARS: usize = 600;
 /// At most this many distinct terms of an answer's start are indexed.
 pub const ANSWER_INDEX_TERMS: usize = 40;
-/// A term used in the questions/alternates of at least this share of entries
+/// Without `topic_words` in bot.toml, a term used in the questions/alternates
+/// of at least this share of entries
 /// (a fifth: "exosome", "stem cell", not "versus")
 /// (and at least `CORE_MIN_ENTRIES` of them) is a core topic word of the FAQ
 /// ("exosome", "stem cell"): a query that uses one is about the FAQ's domain.
@@ -82,7 +83,10 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(entries: &[Entry], analyzer: &Analyzer) -> Index {
+    /// `topic_words` are the FAQ's core topic words as the moderators name
+    /// them (`[matching] topic_words`); empty: the terms used by at least
+    /// [`CORE_SHARE`] of the entries' key texts.
+    pub fn build(entries: &[Entry], topic_words: &[String], analyzer: &Analyzer) -> Index {
         let mut vocab = Vocab::default();
         let mut raw_fields: Vec<(u32, FieldKind, Vec<u32>)> = Vec::new();
         let mut entry_fields = Vec::with_capacity(entries.len());
@@ -137,7 +141,17 @@ impl Index {
         let n = entries.len() as f32;
         let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let core_min = (CORE_SHARE * n).max(CORE_MIN_ENTRIES as f32);
-        let mut core: Vec<bool> = key_df.iter().map(|&d| d as f32 >= core_min).collect();
+        let mut core: Vec<bool> = if topic_words.is_empty() {
+            key_df.iter().map(|&d| d as f32 >= core_min).collect()
+        } else {
+            let mut core = vec![false; n_terms];
+            for term in topic_words.iter().flat_map(|w| analyzer.terms(w)) {
+                if let Some(id) = vocab.id(&term) {
+                    core[id as usize] = true;
+                }
+            }
+            core
+        };
         let mut idf: Vec<f32> = df
             .iter()
             .zip(&core)

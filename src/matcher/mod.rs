@@ -113,12 +113,19 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new(entries: &[Entry], analyzer: Analyzer) -> Matcher {
-        Matcher::with_weights(entries, analyzer, Weights::DEFAULT)
+    /// A matcher over `entries`; `topic_words` name the FAQ's core topic
+    /// words (empty: worked out from the entries, see [`CORE_SHARE`]).
+    pub fn new(entries: &[Entry], topic_words: &[String], analyzer: Analyzer) -> Matcher {
+        Matcher::with_weights(entries, topic_words, analyzer, Weights::DEFAULT)
     }
 
-    pub fn with_weights(entries: &[Entry], analyzer: Analyzer, weights: Weights) -> Matcher {
-        let index = Index::build(entries, &analyzer);
+    pub fn with_weights(
+        entries: &[Entry],
+        topic_words: &[String],
+        analyzer: Analyzer,
+        weights: Weights,
+    ) -> Matcher {
+        let index = Index::build(entries, topic_words, &analyzer);
         let question_terms = QUESTION_WORDS.iter().map(|w| analyzer.stem_word(w)).collect();
         Matcher { analyzer, index, question_terms, weights }
     }

@@ -14,6 +14,7 @@ fn a_valid_folder_loads_with_texts_from_defaults() {
     assert_eq!(loaded.faq.entries[0].citations[0].quote, "Exosomes measure 30 to 150 nanometres.");
     assert!(!loaded.faq.texts.disclaimer.is_empty(), "built-in disclaimer used");
     assert!(loaded.warnings.iter().all(|w| w.kind == Kind::DefaultUsed), "{:?}", loaded.warnings);
+    assert!(loaded.faq.topic_words.is_empty(), "the shipped FAQ's topic words are not a default");
 }
 
 #[test]
@@ -105,6 +106,42 @@ fn bad_threshold_setting() {
     let bot = "disclaimer = \"Not advice.\"\n[matching]\nanswer_threshold = 1.5\n";
     let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("bot.toml", bot)]);
     expect_at(&folder.errors(), Kind::BadSetting, "bot.toml", 3);
+}
+
+#[test]
+fn empty_topic_word_is_an_error() {
+    let bot = "disclaimer = \"Not advice.\"\n[matching]\ntopic_words = [\"exosome\", \" \"]\n";
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("bot.toml", bot)]);
+    let errors = folder.errors();
+    let d = expect_at(&errors, Kind::EmptyText, "bot.toml", 3);
+    assert!(d.message.contains("topic word"), "{d}");
+}
+
+#[test]
+fn topic_words_name_the_core_terms_and_unused_ones_are_reported() {
+    let bot = "disclaimer = \"Not advice.\"\n[matching]\ntopic_words = [\"exosome\", \"exosme\"]\n";
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("bot.toml", bot)]);
+    let loaded = folder.load().expect("loads");
+    assert_eq!(loaded.faq.topic_words, ["exosome", "exosme"]);
+    let engine = Engine::new(loaded.faq);
+    assert_eq!(engine.matcher().core_terms(), ["exosom"], "only the named word is a core term");
+    let warnings = lint::unused_topic_words(&engine);
+    let w = warnings.first().expect("the misspelt topic word is reported");
+    assert_eq!((w.kind, warnings.len()), (Kind::UnusedTopicWord, 1));
+    assert!(w.message.contains("\"exosme\""), "{w}");
+}
+
+#[test]
+fn a_key_text_of_one_topic_word_is_reported() {
+    let bot = "disclaimer = \"Not advice.\"\n[matching]\ntopic_words = [\"exosome\"]\n";
+    let text =
+        ENTRY.replace("\"exosome diameter\"]", "\"exosome diameter\", \"do exosomes really do anything\"]");
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", &text), ("bot.toml", bot)]);
+    let engine = Engine::new(folder.load().expect("loads").faq);
+    let warnings = lint::topic_only_key_texts(&engine);
+    let w = expect_at(&warnings, Kind::TopicOnly, "entries.toml", 4);
+    assert!(w.message.contains("do exosomes really do anything"), "{w}");
+    assert_eq!(warnings.len(), 1, "\"exosome size\" says more than the topic: {warnings:?}");
 }
 
 #[test]

@@ -139,7 +139,7 @@ async fn run(per_user: usize, reload_every: Duration) -> Figures {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_events_with_reloads_each_get_exactly_one_reply() {
-    let figures = run(10, Duration::from_millis(50)).await;
+    let figures = run(10, Duration::from_millis(10)).await;
     assert_eq!(figures.events, 500);
     assert!(figures.reloads >= 3, "reloads while the questions flowed: {}", figures.reloads);
     assert_eq!(figures.lost, 0, "no event lost");

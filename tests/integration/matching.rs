@@ -60,6 +60,10 @@ fn out_of_scope_questions_are_not_answered() {
         "is it safe to drive in snow",
         "how much protein should I eat",
         "what's the cost of a new phone",
+        // shares "cell" and "divide" with "can exosomes divide like cells"
+        "how do cells divide",
+        // "therapy" is a common word here but not one of bot.toml's topic words
+        "is red light therapy legit for back pain",
         "",
         "   ",
         "🤔🤔🤔",
@@ -153,12 +157,4 @@ fn suggest_offers_at_most_three() {
             assert!(!s.is_empty() && s.len() <= 3, "{question:?}: {s:?}");
         }
     }
-}
-
-/// An example the issue names that the matcher still answers (with
-/// self-replication, "can exosomes divide like cells"): a known gap.
-#[test]
-#[ignore = "known gap: 'how do cells divide' is answered with self-replication"]
-fn how_do_cells_divide_is_not_answered() {
-    assert!(!matches!(engine().ask("how do cells divide").outcome, Outcome::Answer(_)));
 }
