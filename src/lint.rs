@@ -21,8 +21,6 @@ pub fn all(engine: &Engine) -> Vec<Diagnostic> {
 /// say what the entry is about.
 pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
     let matcher = engine.matcher();
-    let index = matcher.index();
-    let is_core = |term: &str| index.vocab.id(term).is_some_and(|id| index.core[id as usize]);
     let mut out = Vec::new();
     for entry in &engine.faq().entries {
         for (i, text) in entry.key_texts().enumerate() {
@@ -30,7 +28,7 @@ pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
             terms.sort_unstable();
             terms.dedup();
             let [term] = terms.as_slice() else { continue };
-            if is_core(term) {
+            if matcher.index().is_core(term) {
                 out.push(
                     Diagnostic::warning(
                         Kind::TopicOnly,
@@ -48,20 +46,14 @@ pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
     out
 }
 
-/// `topic_words` in bot.toml that no entry uses: a typo, or a
-/// word that cannot tell on-topic messages from others.
+/// `topic_words` in bot.toml that no entry uses: a typo, or a word that
+/// cannot tell on-topic messages from others.
 pub fn unused_topic_words(engine: &Engine) -> Vec<Diagnostic> {
     let faq = engine.faq();
     let matcher = engine.matcher();
-    let index = matcher.index();
     let mut out = Vec::new();
     for word in &faq.topic_words {
-        let used = matcher
-            .analyzer()
-            .terms(word)
-            .iter()
-            .any(|t| index.vocab.id(t).is_some_and(|id| index.core[id as usize]));
-        if !used {
+        if !matcher.analyzer().terms(word).iter().any(|t| matcher.index().is_core(t)) {
             out.push(
                 Diagnostic::warning(
                     Kind::UnusedTopicWord,

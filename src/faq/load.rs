@@ -107,13 +107,14 @@ impl Loader<'_> {
         };
         // A broken optional file is reported and loading goes on, so every
         // problem of the folder shows in one run.
+        let bot_path = find(BOT_FILE);
         let (texts, settings, topic_words) = self
-            .optional(find(BOT_FILE), BOT_FILE, DEFAULT_BOT, Self::bot)
+            .optional(bot_path, BOT_FILE, DEFAULT_BOT, Self::bot)
             .unwrap_or((None, Settings::default(), Vec::new()));
         // The built-in bot.toml names the shipped FAQ's topic words; a folder
         // without its own bot.toml is about something else, so its topic words
         // are worked out from its entries.
-        let topic_words = if find(BOT_FILE).is_some() { topic_words } else { Vec::new() };
+        let topic_words = if bot_path.is_some() { topic_words } else { Vec::new() };
         let synonyms = self
             .optional(find(SYNONYMS_FILE), SYNONYMS_FILE, DEFAULT_SYNONYMS, Self::synonyms)
             .unwrap_or_default();

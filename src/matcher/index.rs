@@ -10,10 +10,9 @@ pub const ANSWER_INDEX_CHARS: usize = 600;
 /// At most this many distinct terms of an answer's start are indexed.
 pub const ANSWER_INDEX_TERMS: usize = 40;
 /// Without `topic_words` in bot.toml, a term used in the questions/alternates
-/// of at least this share of entries
-/// (a fifth: "exosome", "stem cell", not "versus")
-/// (and at least `CORE_MIN_ENTRIES` of them) is a core topic word of the FAQ
-/// ("exosome", "stem cell"): a query that uses one is about the FAQ's domain.
+/// of at least this share of entries (a fifth), and of at least
+/// `CORE_MIN_ENTRIES` of them, is a core topic word of the FAQ ("exosome",
+/// "stem cell"): a query that uses one is about the FAQ's domain.
 pub const CORE_SHARE: f32 = 0.20;
 pub const CORE_MIN_ENTRIES: usize = 3;
 /// Core topic words weigh at least this much. Their idf is low because every
@@ -221,6 +220,11 @@ impl Index {
 
     pub fn entry_count(&self) -> usize {
         self.entry_fields.len()
+    }
+
+    /// Whether an analysed term is one of the FAQ's core topic words.
+    pub fn is_core(&self, term: &str) -> bool {
+        self.vocab.id(term).is_some_and(|id| self.core[id as usize])
     }
 
     pub fn fields_of(&self, entry: u32) -> &[Field] {
