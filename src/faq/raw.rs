@@ -102,7 +102,8 @@ pub struct SafetyFile {
 pub struct RawSafetyCategory {
     pub message: S<String>,
     pub patterns: Vec<S<String>>,
-    /// Phrases that cancel a match of this category ("can't breathe easy about the cost").
+    /// Phrases that cancel the matches of this category they overlap ("what
+    /// steps should I take" is not a personal dosing question).
     #[serde(default)]
     pub except: Vec<S<String>>,
 }

@@ -84,13 +84,17 @@ impl PatternSet {
         set
     }
 
-    fn matches(&self, tokens: &[Token]) -> bool {
-        tokens.iter().enumerate().any(|(start, token)| {
-            let Some(&letter) = token.term.as_bytes().first() else { return false };
-            self.by_first_letter
-                .get(&letter)
-                .is_some_and(|patterns| patterns.iter().any(|p| match_at(&p.parts, tokens, start)))
-        })
+    /// Every place a pattern matches, as token spans `start..end`.
+    fn spans(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (start, token) in tokens.iter().enumerate() {
+            let Some(&letter) = token.term.as_bytes().first() else { continue };
+            let Some(patterns) = self.by_first_letter.get(&letter) else { continue };
+            out.extend(
+                patterns.iter().filter_map(|p| match_end(&p.parts, tokens, start)).map(|end| (start, end)),
+            );
+        }
+        out
     }
 }
 
@@ -131,12 +135,15 @@ impl Triage {
         Triage { rules }
     }
 
-    /// The first category (in priority order) whose patterns match `tokens`.
+    /// The first category (in priority order) with a pattern match in
+    /// `tokens` that none of its `except` phrases overlaps.
     pub fn check(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
         self.rules.iter().find_map(|rule| {
-            let hit = rule.patterns.matches(tokens);
-            let excused = hit && rule.except.matches(tokens);
-            (hit && !excused).then_some(Triaged { category: rule.category, message: &rule.message })
+            let hits = rule.patterns.spans(tokens);
+            let excused = if hits.is_empty() { Vec::new() } else { rule.except.spans(tokens) };
+            let overlaps = |(s, e): (usize, usize), (xs, xe): (usize, usize)| s < xe && xs < e;
+            let stands = hits.iter().any(|&hit| !excused.iter().any(|&x| overlaps(hit, x)));
+            stands.then_some(Triaged { category: rule.category, message: &rule.message })
         })
     }
 }
@@ -158,14 +165,19 @@ fn compile_pattern(text: &str, analyzer: &Analyzer) -> Pattern {
     Pattern { parts }
 }
 
-fn match_at(parts: &[Part], tokens: &[Token], at: usize) -> bool {
+/// Where `parts` matched from token `at` ends (the shortest match), if they do.
+fn match_end(parts: &[Part], tokens: &[Token], at: usize) -> Option<usize> {
     match parts.split_first() {
-        None => true,
-        Some((Part::Gap, rest)) => {
-            (0..=MAX_GAP_WORDS).any(|skip| at + skip <= tokens.len() && match_at(rest, tokens, at + skip))
-        }
+        None => Some(at),
+        Some((Part::Gap, rest)) => (0..=MAX_GAP_WORDS)
+            .filter(|skip| at + skip <= tokens.len())
+            .find_map(|skip| match_end(rest, tokens, at + skip)),
         Some((Part::Word(w), rest)) => {
-            at < tokens.len() && word_matches(w, &tokens[at].term) && match_at(rest, tokens, at + 1)
+            if at < tokens.len() && word_matches(w, &tokens[at].term) {
+                match_end(rest, tokens, at + 1)
+            } else {
+                None
+            }
         }
     }
 }
@@ -214,5 +226,19 @@ mod tests {
         let (t, a) = triage(&["overdose"], &["overdose * exosomes"]);
         assert!(t.check(&a.tokens("I took an overdose")).is_some());
         assert!(t.check(&a.tokens("can you overdose on exosomes")).is_none());
+    }
+
+    #[test]
+    fn except_phrases_cancel_only_the_matches_they_overlap() {
+        let (t, a) = triage(&["should i take", "swollen after"], &["steps * i take"]);
+        assert!(t.check(&a.tokens("what steps should I take before a consultation")).is_none());
+        assert!(
+            t.check(&a.tokens("my knee is swollen after the shot, what steps should I take")).is_some(),
+            "the other match stands"
+        );
+        assert!(
+            t.check(&a.tokens("what steps can I take? should I take ibuprofen")).is_some(),
+            "a second, separate match of the same pattern stands"
+        );
     }
 }

@@ -87,6 +87,9 @@ fn safety_triage_fires_before_matching() {
         ("how much should I inject", SafetyCategory::PersonalAdvice),
         ("should I stop my medication before exosomes", SafetyCategory::PersonalAdvice),
         ("my knee is swollen after my injection", SafetyCategory::PersonalAdvice),
+        // The "steps * i take" exception covers only its own words; the
+        // symptom after treatment still counts.
+        ("my knee is swollen after my injection, what steps should I take?", SafetyCategory::PersonalAdvice),
     ];
     for (question, category) in table {
         match engine().ask(question).outcome {
@@ -107,6 +110,8 @@ fn ordinary_questions_do_not_trigger_safety() {
         "how are exosomes given?",
         "what are the side effects?",
         "can exosomes help after a stroke",
+        "what safety measures can I take when choosing a clinic?",
+        "what steps should I take to check a clinic's claims?",
     ] {
         let outcome = engine().ask(question).outcome;
         assert!(!matches!(outcome, Outcome::Safety { .. }), "{question:?}: {outcome:?}");
