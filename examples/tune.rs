@@ -34,8 +34,6 @@ fn main() {
                 "core_unexplained" => w.core_unexplained = v,
                 "core_unasked" => w.core_unasked = v,
                 "other_keys" => w.other_keys = v,
-                "x" => {}
-                "core_only" => w.core_only_beta = v,
                 "core_unasked_off" => w.core_unasked_off_topic = v,
                 "threshold" => f.settings.answer_threshold = v,
                 "margin" => f.settings.margin = v,

@@ -58,7 +58,6 @@ pub struct Weights {
     pub core_unasked: f32,
     pub core_unasked_off_topic: f32,
     pub other_keys: f32,
-    pub core_only_beta: f32,
 }
 
 impl Weights {
@@ -74,7 +73,6 @@ impl Weights {
         core_unasked: CORE_UNASKED,
         core_unasked_off_topic: CORE_UNASKED_OFF_TOPIC,
         other_keys: OTHER_KEYS_WEIGHT,
-        core_only_beta: BETA_ON_TOPIC,
     };
 
     pub fn beta(&self, on_topic: bool) -> f32 {
@@ -202,12 +200,6 @@ fn for_each_key_score(
             let (mut unexplained, mut penalty) = (0f32, 0f32);
             let (mut matched_core, mut matched_other) = (0f32, 0f32);
             let (mut query_asks, mut shared_asks) = (false, 0usize);
-            let only_core = on_topic
-                && !query.iter().enumerate().any(|(i, q)| {
-                    let (sim, term) = sims[offset * n + i];
-                    q.topic && sim > 0.0 && !index.core[term as usize]
-                });
-            let beta = if only_core { w.core_only_beta.max(beta) } else { beta };
             for (i, q) in query.iter().enumerate() {
                 let (sim, term) = sims[offset * n + i];
                 let weak_extra = (weak[i] - sim).max(0.0);
