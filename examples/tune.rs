@@ -34,6 +34,8 @@ fn main() {
                 "core_unexplained" => w.core_unexplained = v,
                 "core_unasked" => w.core_unasked = v,
                 "other_keys" => w.other_keys = v,
+                "semantic" => w.semantic = v,
+                "sem_floor" => w.semantic_floor = v,
                 "core_unasked_off" => w.core_unasked_off_topic = v,
                 "threshold" => f.settings.answer_threshold = v,
                 "margin" => f.settings.margin = v,
@@ -57,47 +59,30 @@ fn main() {
         return;
     }
     let mut results = Vec::new();
-    for beta_on in [0.2f32, 0.3, 0.45, 0.6] {
-        for beta_off in [2.0f32, 3.0] {
-            for gamma in [0.2f32, 0.3, 0.45] {
-                for tag in [0.5f32] {
-                    for answer in [0.45f32] {
-                        let weights = Weights {
-                            beta_on_topic: beta_on,
-                            beta_off_topic: beta_off,
-                            gamma,
-                            tag,
-                            answer,
-                            ..Weights::DEFAULT
-                        };
-                        let engine = Engine::with_weights(base.clone(), weights);
-                        let cases = eval::read_cases(cases, &engine).expect("cases load");
-                        for threshold in [0.35f32, 0.4, 0.45, 0.5, 0.55] {
-                            for margin in [0.01f32, 0.03, 0.06] {
-                                let mut f = base.clone();
-                                f.settings.answer_threshold = threshold;
-                                f.settings.margin = margin;
-                                f.settings.suggest_threshold = f.settings.suggest_threshold.min(threshold);
-                                let engine = Engine::with_weights(f, weights);
-                                let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
-                                let score = r.top1 + r.none_not_answered.min(0.97);
-                                results.push((
-                                    score,
-                                    r.top1,
-                                    r.none_not_answered,
-                                    weights,
-                                    threshold,
-                                    margin,
-                                ));
-                            }
-                        }
-                    }
+    for semantic in [0.4f32, 0.5, 0.6] {
+        for semantic_floor in [0.2f32, 0.3, 0.4] {
+            let weights = Weights { semantic, semantic_floor, ..Weights::DEFAULT };
+            let engine = Engine::with_weights(base.clone(), weights);
+            let cases = eval::read_cases(cases, &engine).expect("cases load");
+            for threshold in [0.35f32, 0.4, 0.45, 0.5, 0.55] {
+                for margin in [0.0f32, 0.01, 0.02, 0.04] {
+                    let mut f = base.clone();
+                    f.settings.answer_threshold = threshold;
+                    f.settings.margin = margin;
+                    f.settings.suggest_threshold = f.settings.suggest_threshold.min(threshold);
+                    let engine = Engine::with_weights(f, weights);
+                    let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
+                    let score = r.top1 + r.none_not_answered.min(0.97);
+                    results.push((score, r.top1, r.none_not_answered, weights, threshold, margin));
                 }
             }
         }
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (score, top1, none, w, t, m) in results.iter().take(15) {
-        println!("{score:.3} top1 {top1:.3} none {none:.3} | beta {:.2}/{:.2} gamma {:.2} tag {:.2} answer {:.2} | threshold {t:.2} margin {m:.2}", w.beta_on_topic, w.beta_off_topic, w.gamma, w.tag, w.answer);
+        println!(
+            "{score:.3} top1 {top1:.3} none {none:.3} | semantic {:.2} floor {:.2} | threshold {t:.2} margin {m:.2}",
+            w.semantic, w.semantic_floor
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod live;
 pub mod matcher;
 pub mod reply;
 pub mod safety;
+pub mod semantic;
 pub mod store;
 pub mod text;
 pub mod throttle;

@@ -15,7 +15,8 @@ pub fn explanation(engine: &Engine, question: &str, response: &Response) -> Stri
     );
     for scored in response.ranked.iter().take(3) {
         let entry = &engine.faq().entries[scored.entry];
-        let _ = writeln!(out, "{} ({:.3}):", entry.id, scored.confidence);
+        let meaning = matcher.meaning(question, scored.entry).map_or("-".into(), |c| format!("{c:.3}"));
+        let _ = writeln!(out, "{} ({:.3}; meaning cosine {meaning}):", entry.id, scored.confidence);
         let mut keys = matcher.explain(question, scored.entry);
         keys.sort_by(|a, b| b.1.confidence.total_cmp(&a.1.confidence));
         for (terms, k) in keys.iter().take(3) {

@@ -17,7 +17,7 @@ const TOKEN: &str = "load-test-token-never-logged";
 /// Questions of every outcome: answer, suggest, none, safety.
 const QUESTIONS: &[&str] = &[
     "how big are exosomes",
-    "fda",
+    "exosome products",
     "how do I bake sourdough bread",
     "is exosome therapy safe?",
     "what is cd63?",

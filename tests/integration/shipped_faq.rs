@@ -102,10 +102,8 @@ fn assert_eval_bars(min_top1: f64, min_none: f64, label: &str) {
     assert!((r.safety_accuracy - 1.0).abs() < f64::EPSILON, "{summary}");
 }
 
-/// The bars issue #3 sets. Not met yet (top-1 is 0.902 of the 0.95 asked):
-/// ignored until they are, so `cargo test -- --ignored` shows the gap.
+/// The bars issue #3 sets.
 #[test]
-#[ignore = "issue #3 bar not met yet: top-1 0.902 of 0.95"]
 fn the_eval_set_meets_the_issue_bars() {
     assert_eval_bars(0.95, 0.95, "issue #3 bars");
 }
@@ -113,5 +111,5 @@ fn the_eval_set_meets_the_issue_bars() {
 /// What the matcher reaches today, so a change that makes it worse fails.
 #[test]
 fn the_eval_set_does_not_regress() {
-    assert_eval_bars(0.90, 0.98, "regression floor");
+    assert_eval_bars(0.95, 0.97, "regression floor");
 }

@@ -55,8 +55,11 @@ fn rows(db: &Path, sql: &str) -> Vec<Vec<Value>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
     let bot = Bot::start().await;
-    let asked =
-        [("how big are exosomes", "answer"), ("How do I bake SOURDOUGH bread??", "none"), ("fda", "suggest")];
+    let asked = [
+        ("how big are exosomes", "answer"),
+        ("How do I bake SOURDOUGH bread??", "none"),
+        ("exosome products", "suggest"),
+    ];
     for (question, _) in asked {
         let after = bot.fake.count();
         let id = bot.fake.slash_faq_as(&Member::plain(4242), question, None);
@@ -106,7 +109,7 @@ async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
                 json!("suggest"),
                 Value::Null,
                 Value::Null,
-                json!("fda"),
+                json!("exosome products"),
                 g.clone(),
                 c.clone()
             ],
@@ -270,7 +273,7 @@ fn the_cli_prints_gaps_and_stats_as_text_json_and_csv() {
 
 /// Event-to-reply times (ms, sorted) of `n` slash questions asked one after another.
 async fn reply_times(bot: &Bot, n: usize) -> Vec<f64> {
-    let questions = ["how big are exosomes", "how do I bake bread", "fda", "what is cd63?"];
+    let questions = ["how big are exosomes", "how do I bake bread", "exosome products", "what is cd63?"];
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let after = bot.fake.count();
