@@ -2,7 +2,7 @@
 //! reads only the first 2,000 characters (so time per question is bounded).
 #![no_main]
 
-use faqbot::engine::MAX_QUERY_CHARS;
+use faqbot_core::engine::MAX_QUERY_CHARS;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use faqbot::faq::{self, Date};
+use faqbot_core::faq::{self, Date};
 use libfuzzer_sys::fuzz_target;
 
 const SOURCES: &str = "[[source]]\nid = \"doc-a\"\ntitle = \"Document A\"\npublisher = \"Publisher A\"\n";

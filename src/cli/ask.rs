@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use faqbot::reply;
+use faqbot_core::reply;
 
 pub fn run(dir: &Path, json: bool, explain: bool, words: &[String]) -> anyhow::Result<ExitCode> {
     let (engine, _) = super::load_engine(dir)?;

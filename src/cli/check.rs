@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use faqbot::engine::Engine;
-use faqbot::{faq, lint};
+use faqbot_core::engine::Engine;
+use faqbot_core::{faq, lint};
 
 pub fn run(dir: &Path, sources: Option<&Path>) -> ExitCode {
     let (diagnostics, counts) = match faq::load_dir(dir) {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use faqbot::eval;
+use faqbot_core::eval;
 
 pub fn run(dir: &Path, cases: &Path, json: bool, show_failures: usize) -> anyhow::Result<ExitCode> {
     let (engine, load) = super::load_engine(dir)?;

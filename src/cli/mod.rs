@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use faqbot::engine::Engine;
-use faqbot::faq;
+use faqbot_core::engine::Engine;
+use faqbot_core::faq;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,7 +92,7 @@ struct ReportArgs {
     #[arg(long, default_value_t = 30)]
     days: u32,
     /// The bot's database.
-    #[arg(long, env = "DATABASE_PATH", default_value = faqbot::store::DEFAULT_PATH)]
+    #[arg(long, env = "DATABASE_PATH", default_value = faqbot_store::DEFAULT_PATH)]
     db: PathBuf,
     /// Print JSON.
     #[arg(long)]

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use faqbot::engine::{Engine, Response};
-use faqbot::reply::Reply;
+use faqbot_core::engine::{Engine, Response};
+use faqbot_core::reply::Reply;
 
 /// How the question was read and how the top entries scored (for `--explain`).
 pub fn explanation(engine: &Engine, question: &str, response: &Response) -> String {

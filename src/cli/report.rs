@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use faqbot::store::{self, report};
+use faqbot_store::{self as store, report};
 
 /// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl Format {
     }
 }
 
-fn open(db: &Path) -> anyhow::Result<rusqlite::Connection> {
+fn open(db: &Path) -> anyhow::Result<store::Connection> {
     store::open_read(db).with_context(|| format!("cannot read the question database {}", db.display()))
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use faqbot::discord::{self, Config};
+use faqbot_discord::{self as discord, Config};
 
 pub fn run() -> anyhow::Result<ExitCode> {
     // A missing .env is fine: the environment alone may configure the bot.

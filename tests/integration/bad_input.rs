@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use faqbot::diagnostic::Kind;
+use faqbot_core::diagnostic::Kind;
 use serde_json::{json, Value};
 
 use crate::bot::*;

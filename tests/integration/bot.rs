@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use faqbot::discord::{self, Config, Data, Sharding};
-use faqbot::live::LiveFaq;
+use faqbot_core::live::LiveFaq;
+use faqbot_discord::{self as discord, Config, Data, Sharding};
 use serde_json::Value;
 
 use crate::fake_discord::*;

@@ -44,7 +44,7 @@ fn buttons(data: &Value) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_are_private_and_page_through_every_entry_with_buttons() {
     let bot = Bot::start().await;
-    let faq = faqbot::faq::load_dir(&shipped_faq()).unwrap().faq;
+    let faq = faqbot_core::faq::load_dir(&shipped_faq()).unwrap().faq;
     let after = bot.fake.count();
     let id = bot.fake.slash(&Member::plain(42), "faq-topics", vec![]);
     let mut body = bot.callback(after, id).await;

@@ -1,8 +1,8 @@
 //! One test per validation rule, on literal TOML: the kind of problem and its line.
 
-use faqbot::diagnostic::{Kind, Severity};
-use faqbot::engine::Engine;
-use faqbot::{faq, lint};
+use faqbot_core::diagnostic::{Kind, Severity};
+use faqbot_core::engine::Engine;
+use faqbot_core::{faq, lint};
 
 use crate::support::*;
 

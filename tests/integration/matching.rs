@@ -1,7 +1,7 @@
 //! Matcher and triage behaviour on the shipped FAQ, table-driven.
 
-use faqbot::engine::{Outcome, MAX_QUERY_CHARS};
-use faqbot::safety::SafetyCategory;
+use faqbot_core::engine::{Outcome, MAX_QUERY_CHARS};
+use faqbot_core::safety::SafetyCategory;
 
 use crate::shipped_faq::engine;
 

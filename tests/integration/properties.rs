@@ -6,13 +6,13 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use faqbot::discord::custom_id::Button;
-use faqbot::discord::render::{self, Rendered};
-use faqbot::engine::{Engine, Outcome, Response, MAX_QUERY_CHARS};
-use faqbot::faq;
-use faqbot::matcher::Scored;
-use faqbot::reply;
-use faqbot::safety::SafetyCategory;
+use faqbot_core::engine::{Engine, Outcome, Response, MAX_QUERY_CHARS};
+use faqbot_core::faq;
+use faqbot_core::matcher::Scored;
+use faqbot_core::reply;
+use faqbot_core::safety::SafetyCategory;
+use faqbot_discord::custom_id::Button;
+use faqbot_discord::render::{self, Rendered};
 use proptest::prelude::*;
 
 use crate::support::*;
@@ -92,12 +92,12 @@ fn hostile_text() -> impl Strategy<Value = String> {
 }
 
 fn check_response(r: &Response) -> Result<(), TestCaseError> {
-    prop_assert!(r.ranked.len() <= faqbot::engine::RANKED_LEN);
+    prop_assert!(r.ranked.len() <= faqbot_core::engine::RANKED_LEN);
     for s in &r.ranked {
         prop_assert!((0.0..=1.0).contains(&s.confidence), "confidence {}", s.confidence);
     }
     if let Outcome::Suggest(s) = &r.outcome {
-        prop_assert!(!s.is_empty() && s.len() <= faqbot::engine::MAX_SUGGESTIONS);
+        prop_assert!(!s.is_empty() && s.len() <= faqbot_core::engine::MAX_SUGGESTIONS);
     }
     Ok(())
 }
@@ -160,16 +160,14 @@ fn every_outcome_for_every_shipped_entry_renders_within_discord_limits() {
         // Autocomplete while typing the question: at most 25 choices.
         for end in [3, 10, entry.question.len()] {
             let partial: String = entry.question.chars().take(end).collect();
-            assert!(
-                engine.matcher().rank_prefix(&partial, faqbot::discord::AUTOCOMPLETE_CHOICES).len() <= 25
-            );
+            assert!(engine.matcher().rank_prefix(&partial, faqbot_discord::AUTOCOMPLETE_CHOICES).len() <= 25);
         }
     }
     run(&render::render(&reply::compose(engine, "?", &response(Outcome::None))));
-    let pages = faqbot::topics::pages(faq, render::TOPICS_PAGE_CHARS);
+    let pages = faqbot_core::topics::pages(faq, render::TOPICS_PAGE_CHARS);
     for page in 0..pages.len() + 1 {
         run(&render::topics_page(&pages, page));
     }
     // Choice names are cut to 100 characters.
-    assert_eq!(render::truncate(&"q".repeat(300), faqbot::discord::CHOICE_LEN).chars().count(), 100);
+    assert_eq!(render::truncate(&"q".repeat(300), faqbot_discord::CHOICE_LEN).chars().count(), 100);
 }

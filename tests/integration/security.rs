@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use faqbot::discord::{self, Config};
+use faqbot_discord::{self as discord, Config};
 
 use crate::bot::*;
 use crate::fake_discord::*;

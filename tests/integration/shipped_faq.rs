@@ -4,9 +4,9 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use faqbot::diagnostic::Kind;
-use faqbot::engine::Engine;
-use faqbot::{eval, faq, lint};
+use faqbot_core::diagnostic::Kind;
+use faqbot_core::engine::Engine;
+use faqbot_core::{eval, faq, lint};
 
 use crate::support::*;
 

@@ -209,8 +209,8 @@ async fn with_the_database_locked_answers_go_on_and_recording_resumes_after() {
 /// A database with a few rows, written by the store itself.
 fn sample_db(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("faqbot.sqlite3");
-    let conn = faqbot::store::open_write(&path).unwrap();
-    let now = faqbot::store::now();
+    let conn = faqbot_store::open_write(&path).unwrap();
+    let now = faqbot_store::now();
     for (outcome, entry, text) in [
         ("answer", Some("exosome-size"), None),
         ("none", None, Some("do exosomes help with hair loss")),
@@ -299,14 +299,14 @@ async fn reply_latency_with_the_writer_idle_and_busy() {
     let idle = reply_times(&bot, 1000).await;
     let db = bot.database.clone();
     let flood = std::thread::spawn(move || {
-        let mut conn = faqbot::store::open_write(&db).unwrap();
+        let mut conn = faqbot_store::open_write(&db).unwrap();
         let started = std::time::Instant::now();
         for _ in 0..200 {
             let tx = conn.transaction().unwrap();
             for i in 0..500 {
                 tx.execute(
                     "INSERT INTO questions (at, entry_point, outcome, confidence, text) VALUES (?1, 'slash', 'none', 0.1, 'flood')",
-                    [faqbot::store::now() - i],
+                    [faqbot_store::now() - i],
                 )
                 .unwrap();
             }

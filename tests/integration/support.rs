@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use faqbot::diagnostic::{Diagnostic, Kind};
-use faqbot::faq::{self, Date, LoadError, Loaded};
+use faqbot_core::diagnostic::{Diagnostic, Kind};
+use faqbot_core::faq::{self, Date, LoadError, Loaded};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

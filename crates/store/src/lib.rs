@@ -1,0 +1,221 @@
+//! What the community asks, stored in an embedded SQLite file: one row per
+//! question handled, the normalised text of those the FAQ could not answer
+//! confidently, and feedback votes (with a salted hash of the voter, never an
+//! id). Moderators read it as gaps and stats.
+//!
+//! No async runtime: writes go through a bounded channel to one writer thread
+//! ([`Recorder`]); reads open their own connection ([`open_read`]).
+
+pub mod grouping;
+mod recorder;
+pub mod report;
+pub mod schema;
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::OpenFlags;
+use sha2::{Digest, Sha256};
+
+use faqbot_core::engine::{Engine, Outcome, Response};
+
+pub use recorder::{Counters, Recorder, RecorderOptions};
+/// An open database, as [`open_read`] and [`open_write`] give it.
+pub use rusqlite::Connection;
+
+/// The default database file, relative to the working directory.
+pub const DEFAULT_PATH: &str = "data/faqbot.sqlite3";
+/// Question texts older than this many days are deleted (counts are kept).
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// A writer waits this long for a lock held by someone else before giving up
+/// on a batch: long enough for a moderator's query, short enough that a stuck
+/// lock costs only a few dropped records.
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
+/// Normalised question texts are cut to this many characters: enough to read
+/// the question, and no room for pasted essays.
+pub const MAX_TEXT_CHARS: usize = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("the database is at schema version {found}, but this faqbot knows only up to {known}: use a newer faqbot")]
+    TooNew { found: usize, known: usize },
+    #[error("no database at {0}: the bot creates it on its first run (or pass --db)")]
+    Missing(String),
+}
+
+/// One question the bot handled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionRecord {
+    /// Unix seconds.
+    pub at: i64,
+    pub guild_id: Option<u64>,
+    pub channel_id: Option<u64>,
+    /// slash, mention, context or auto.
+    pub entry_point: &'static str,
+    /// answer, suggest, none or safety.
+    pub outcome: &'static str,
+    /// For safety: emergency, self-harm or personal-advice.
+    pub category: Option<&'static str>,
+    pub entry_id: Option<String>,
+    pub confidence: f32,
+    /// The normalised question, for suggest and none only (see [`normalise`]).
+    pub text: Option<String>,
+}
+
+/// Where a question came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// slash, mention, context or auto.
+    pub entry_point: &'static str,
+    pub guild_id: Option<u64>,
+    pub channel_id: Option<u64>,
+}
+
+impl QuestionRecord {
+    /// The row for `question`, answered by `engine` with `response`. The text is
+    /// kept (normalised) only when the FAQ could not answer confidently.
+    pub fn of(engine: &Engine, response: &Response, question: &str, place: Place) -> QuestionRecord {
+        let (entry, confidence) = response.top();
+        let category = match &response.outcome {
+            Outcome::Safety { category, .. } => Some(category.as_str()),
+            _ => None,
+        };
+        let keep_text = matches!(response.outcome, Outcome::Suggest(_) | Outcome::None);
+        QuestionRecord {
+            at: now(),
+            guild_id: place.guild_id,
+            channel_id: place.channel_id,
+            entry_point: place.entry_point,
+            outcome: response.outcome.kind(),
+            category,
+            entry_id: entry.map(|e| engine.faq().entries[e].id.clone()),
+            confidence,
+            text: keep_text.then(|| normalise(question)),
+        }
+    }
+}
+
+/// One feedback vote; the voter is already hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteRecord {
+    pub at: i64,
+    pub message_id: u64,
+    pub voter_hash: [u8; 32],
+    pub entry_id: String,
+    pub helpful: bool,
+}
+
+/// Now, in unix seconds.
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The stored form of a question: the analyzer's folding (case, accents,
+/// emoji and punctuation gone), words joined by spaces, capped.
+pub fn normalise(question: &str) -> String {
+    let words = faqbot_core::text::fold_words(question).join(" ");
+    faqbot_core::text::cap_chars(&words, MAX_TEXT_CHARS).to_string()
+}
+
+/// sha256(salt || voter id): the same voter gives the same hash in this
+/// database, and the id cannot be read back.
+pub fn voter_hash(salt: &[u8], voter: u64) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(voter.to_le_bytes());
+    hasher.finalize().into()
+}
+
+/// Opens (creating it and its folder if needed) the database for writing:
+/// WAL mode, migrations run.
+pub fn open_write(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|source| StoreError::Folder { path: folder.display().to_string(), source })?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    schema::migrate_to(&mut conn, schema::CURRENT)?;
+    Ok(conn)
+}
+
+/// Opens an existing database for reading (moderators' gaps and stats).
+pub fn open_read(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing(path.display().to_string()));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let found = schema::version(&conn)?;
+    if found > schema::CURRENT {
+        return Err(StoreError::TooNew { found, known: schema::CURRENT });
+    }
+    Ok(conn)
+}
+
+/// The salt for voter hashes (made by the first migration).
+pub fn voter_salt(conn: &Connection) -> Result<Vec<u8>, StoreError> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'voter_salt'", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_file_is_created_in_wal_mode_at_the_current_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/faqbot.sqlite3");
+        let conn = open_write(&path).unwrap();
+        assert!(path.exists());
+        assert_eq!(schema::version(&conn).unwrap(), schema::CURRENT);
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(voter_salt(&conn).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn an_old_version_file_is_migrated_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, 1).unwrap();
+            conn.execute(
+                "INSERT INTO questions (at, entry_point, outcome, confidence, text) VALUES (1, 'slash', 'none', 0.1, 'hello')",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open_write(&path).unwrap();
+        assert_eq!(schema::version(&conn).unwrap(), schema::CURRENT);
+        let (text, category): (String, Option<String>) = conn
+            .query_row("SELECT text, category FROM questions", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((text.as_str(), category), ("hello", None));
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite3");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let error = open_write(&path).unwrap_err();
+        assert!(error.to_string().contains("version 99"), "{error}");
+        assert!(open_read(&dir.path().join("absent.sqlite3")).unwrap_err().to_string().contains("first run"));
+    }
+
+    #[test]
+    fn voters_hash_apart_and_texts_are_normalised() {
+        assert_ne!(voter_hash(b"salt", 1), voter_hash(b"salt", 2));
+        assert_ne!(voter_hash(b"salt", 1), voter_hash(b"pepper", 1));
+        assert_eq!(normalise("  Do EXOSOMES  help hair-loss?? 🙏"), "do exosomes help hair loss");
+        assert_eq!(normalise(&"word ".repeat(500)).chars().count(), MAX_TEXT_CHARS);
+    }
+}
