@@ -14,9 +14,9 @@ pub fn run(dir: &Path, json: bool, explain: bool, words: &[String]) -> anyhow::R
     let mut out = stdout.lock();
     let answer = |question: &str, out: &mut dyn Write| -> anyhow::Result<()> {
         let response = engine.ask(question);
-        let reply = reply::compose(&engine, question, &response);
+        let reply = reply::compose(engine.faq(), question, &response);
         if explain {
-            writeln!(out, "{}", super::render::explanation(&engine, question, &response))?;
+            writeln!(out, "{}", super::render::explanation(&engine, question))?;
         }
         if json {
             writeln!(out, "{}", serde_json::to_string(&reply)?)?;

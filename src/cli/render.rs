@@ -2,33 +2,43 @@
 
 use std::fmt::Write;
 
-use faqbot_core::engine::{Engine, Response};
-use faqbot_core::reply::Reply;
+use faqbot_core::engine::{Engine, ReplyKind};
+use faqbot_core::reply::{CitationStyle, Reply};
 
-/// How the question was read and how the top entries scored (for `--explain`).
-pub fn explanation(engine: &Engine, question: &str, response: &Response) -> String {
-    let matcher = engine.matcher();
-    let mut out = format!(
-        "core topic words: {}\nquery: {}\n",
-        matcher.core_terms().join(" "),
-        matcher.explain_query(question)
-    );
-    for scored in response.ranked.iter().take(3) {
-        let entry = &engine.faq().entries[scored.entry];
-        let meaning = matcher.meaning(question, scored.entry).map_or("-".into(), |c| format!("{c:.3}"));
-        let _ = writeln!(out, "{} ({:.3}; meaning cosine {meaning}):", entry.id, scored.confidence);
-        let mut keys = matcher.explain(question, scored.entry);
+/// What each stage of the pipeline did with the question (for `--explain`).
+pub fn explanation(engine: &Engine, question: &str) -> String {
+    let x = engine.explain(question);
+    let mut out = format!("core topic words: {}\n", x.core_terms.join(" "));
+    let _ = writeln!(out, "1 query:   {:?}", x.text.trim());
+    for s in &x.sentences {
+        let _ = writeln!(out, "           sentence {s:?}");
+    }
+    let triage = x.triage.map_or("no category fired".to_string(), |c| {
+        format!("{} (the message is not answered from the FAQ)", c.as_str())
+    });
+    let _ = writeln!(out, "2 triage:  {triage}");
+    let _ = writeln!(out, "3 words:   {}", x.terms);
+    let _ = writeln!(out, "3-4 top entries: word score -> meaning cosine -> blend");
+    for e in x.entries.iter().take(3) {
+        let entry = &engine.faq().entries[e.entry];
+        let cosine = e.cosine.map_or("-".into(), |c| format!("{c:.3}"));
+        let _ = writeln!(out, "  {}: {:.3} -> {cosine} -> {:.3}", entry.id, e.lexical, e.blended);
+        let mut keys = e.key_texts.clone();
         keys.sort_by(|a, b| b.1.confidence.total_cmp(&a.1.confidence));
         for (terms, k) in keys.iter().take(3) {
             let _ = writeln!(
                 out,
-                "  {:.3}  matched {:.2} extra {:.2} unexplained {:.2} unasked {:.2}  [{terms}]",
+                "    {:.3}  matched {:.2} extra {:.2} unexplained {:.2} unasked {:.2}  [{terms}]",
                 k.confidence, k.matched, k.extra, k.unexplained, k.unasked
             );
         }
     }
+    let _ = writeln!(out, "5 outcome: {}", x.outcome.kind());
     out
 }
+
+/// Citations in a terminal: plain.
+const CITATION: CitationStyle = CitationStyle { lead: "  -- ", title: ("", ""), url: ("", "") };
 
 pub fn text(reply: &Reply) -> String {
     let mut out = String::new();
@@ -38,17 +48,7 @@ pub fn text(reply: &Reply) -> String {
             let _ = writeln!(out, "{answer}\n");
             for s in reply.sources.iter().flatten() {
                 let _ = writeln!(out, "> \"{}\"", s.quote);
-                let mut cite = format!("  -- {}, {}", s.title, s.publisher);
-                if let Some(author) = &s.author {
-                    let _ = write!(cite, " ({author})");
-                }
-                if let Some(date) = &s.date {
-                    let _ = write!(cite, ", {date}");
-                }
-                if let Some(url) = &s.url {
-                    let _ = write!(cite, ", {url}");
-                }
-                let _ = writeln!(out, "{cite}\n");
+                let _ = writeln!(out, "{}\n", s.citation(CITATION));
             }
             let _ = writeln!(out, "[{} | confidence {:.2}]", entry.id, reply.confidence);
         }
@@ -61,7 +61,7 @@ pub fn text(reply: &Reply) -> String {
             }
         }
     }
-    if reply.kind != "safety" {
+    if reply.kind != ReplyKind::Safety {
         let _ = writeln!(out, "\n{}", reply.disclaimer);
     }
     out

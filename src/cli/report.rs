@@ -25,14 +25,16 @@ impl Format {
 }
 
 fn open(db: &Path) -> anyhow::Result<store::Connection> {
-    store::open_read(db).with_context(|| format!("cannot read the question database {}", db.display()))
+    store::open_read(db).with_context(|| {
+        format!("cannot read the question database {} (another file: --db PATH)", db.display())
+    })
 }
 
 pub fn gaps(db: &Path, faq: &Path, days: u32, rows: usize, format: Format) -> anyhow::Result<ExitCode> {
     let conn = open(db)?;
     // Grouping uses the matcher's own normalisation, synonyms included.
     let (engine, _) = super::load_engine(faq)?;
-    let gaps = report::gaps(&conn, engine.matcher().analyzer(), store::now(), days, rows)?;
+    let gaps = report::gaps(&conn, engine.analyzer(), store::now(), days, rows)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&gaps)?),
         Format::Csv => print!("{}", report::gaps_csv(&gaps)),

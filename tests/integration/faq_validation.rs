@@ -124,7 +124,7 @@ fn topic_words_name_the_core_terms_and_unused_ones_are_reported() {
     let loaded = folder.load().expect("loads");
     assert_eq!(loaded.faq.topic_words, ["exosome", "exosme"]);
     let engine = Engine::new(loaded.faq);
-    assert_eq!(engine.matcher().core_terms(), ["exosom"], "only the named word is a core term");
+    assert_eq!(engine.core_terms(), ["exosom"], "only the named word is a core term");
     let warnings = lint::unused_topic_words(&engine);
     let w = warnings.first().expect("the misspelt topic word is reported");
     assert_eq!((w.kind, warnings.len()), (Kind::UnusedTopicWord, 1));

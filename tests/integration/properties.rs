@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use faqbot_core::engine::Scored;
 use faqbot_core::engine::{Engine, Outcome, Response, MAX_QUERY_CHARS};
 use faqbot_core::faq;
-use faqbot_core::matcher::Scored;
 use faqbot_core::reply;
 use faqbot_core::safety::SafetyCategory;
 use faqbot_discord::custom_id::Button;
@@ -114,7 +114,7 @@ proptest! {
         // Only the first 2,000 characters are read: the time a message takes is bounded.
         let capped: String = text.chars().take(MAX_QUERY_CHARS).collect();
         prop_assert_eq!(&first, &engine.ask(&capped), "the input cap");
-        let rendered = render::render(&reply::compose(engine, &text, &first));
+        let rendered = render::render(&reply::compose(engine.faq(), &text, &first));
         within_limits(&rendered)?;
     }
 }
@@ -134,20 +134,20 @@ fn every_outcome_for_every_shipped_entry_renders_within_discord_limits() {
     let response = |outcome| Response { outcome, ranked: Vec::new() };
     for (i, entry) in faq.entries.iter().enumerate() {
         // The answer, as asked and as a clicked suggestion.
-        run(&render::render(&reply::entry_reply(engine, i)));
+        run(&render::render(&reply::entry_reply(engine.faq(), i)));
         let answered = response(Outcome::Answer(Scored { entry: i, confidence: 0.9 }));
-        let rendered = render::render(&reply::compose(engine, &entry.question, &answered));
+        let rendered = render::render(&reply::compose(engine.faq(), &entry.question, &answered));
         run(&rendered);
         assert!(!rendered.components.is_empty(), "{}: feedback buttons", entry.id);
         // "Did you mean" with this entry and its neighbours.
         let three: Vec<Scored> =
             (0..3).map(|k| Scored { entry: (i + k) % faq.entries.len(), confidence: 0.4 }).collect();
-        run(&render::render(&reply::compose(engine, "?", &response(Outcome::Suggest(three.clone())))));
+        run(&render::render(&reply::compose(engine.faq(), "?", &response(Outcome::Suggest(three.clone())))));
         for category in [SafetyCategory::Emergency, SafetyCategory::SelfHarm, SafetyCategory::PersonalAdvice]
         {
             let safety =
                 Outcome::Safety { category, message: "Please get help.".into(), suggestions: three.clone() };
-            run(&render::render(&reply::compose(engine, "?", &response(safety))));
+            run(&render::render(&reply::compose(engine.faq(), "?", &response(safety))));
         }
         // Every button the bot can make for the entry has a valid id.
         for button in [
@@ -160,10 +160,10 @@ fn every_outcome_for_every_shipped_entry_renders_within_discord_limits() {
         // Autocomplete while typing the question: at most 25 choices.
         for end in [3, 10, entry.question.len()] {
             let partial: String = entry.question.chars().take(end).collect();
-            assert!(engine.matcher().rank_prefix(&partial, faqbot_discord::AUTOCOMPLETE_CHOICES).len() <= 25);
+            assert!(engine.complete(&partial, faqbot_discord::AUTOCOMPLETE_CHOICES).len() <= 25);
         }
     }
-    run(&render::render(&reply::compose(engine, "?", &response(Outcome::None))));
+    run(&render::render(&reply::compose(engine.faq(), "?", &response(Outcome::None))));
     let pages = faqbot_core::topics::pages(faq, render::TOPICS_PAGE_CHARS);
     for page in 0..pages.len() + 1 {
         run(&render::topics_page(&pages, page));

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use faqbot_core::diagnostic::Kind;
-use faqbot_core::engine::Engine;
+use faqbot_core::engine::{Engine, ReplyKind};
 use faqbot_core::{eval, faq, lint};
 
 use crate::support::*;
@@ -76,7 +76,7 @@ fn the_eval_set_has_the_asked_mix() {
         .collect();
     assert!(questions.len() >= 15, "{} safety-sounding cases", questions.len());
     let triaged: Vec<&&str> =
-        questions.iter().filter(|q| engine().ask(q).outcome.kind() == "safety").collect();
+        questions.iter().filter(|q| engine().ask(q).outcome.kind() == ReplyKind::Safety).collect();
     assert!(triaged.is_empty(), "ordinary questions sent to the safety triage: {triaged:?}");
 }
 

@@ -1,6 +1,8 @@
-//! Grid search over the matcher's weights and thresholds on a cases file.
+//! Grid search over the pipeline's weights and thresholds on a cases file.
 //!
-//! `cargo run --release --example tune -- faq tests/eval/cases.toml`
+//! `cargo run --release -p faqbot-core --example tune -- faq tests/eval/cases.toml`
+//! `... -- DIR CASES name=value ...`: one run; `name` is any field of
+//! `Weights` (see `pipeline::Weights::set`) or `threshold`, `margin`, `suggest`.
 //! Prints the best settings by a score that weighs top-1, abstention and the
 //! share of "none" cases answered; used to pick the defaults. Never tune on
 //! the held-out file.
@@ -9,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use faqbot_core::engine::Engine;
-use faqbot_core::matcher::Weights;
+use faqbot_core::engine::Weights;
 use faqbot_core::{eval, faq};
 
 fn main() {
@@ -24,23 +26,10 @@ fn main() {
             let (k, v) = kv.split_once('=').expect("key=value");
             let v: f32 = v.parse().expect("a number");
             match k {
-                "beta_on" => w.beta_on_topic = v,
-                "beta_off" => w.beta_off_topic = v,
-                "gamma" => w.gamma = v,
-                "tag" => w.tag = v,
-                "answer" => w.answer = v,
-                "conflict" => w.question_conflict = v,
-                "segment" => w.segment_factor = v,
-                "core_unexplained" => w.core_unexplained = v,
-                "core_unasked" => w.core_unasked = v,
-                "other_keys" => w.other_keys = v,
-                "semantic" => w.semantic = v,
-                "sem_floor" => w.semantic_floor = v,
-                "core_unasked_off" => w.core_unasked_off_topic = v,
-                "threshold" => f.settings.answer_threshold = v,
-                "margin" => f.settings.margin = v,
-                "suggest" => f.settings.suggest_threshold = v,
-                _ => panic!("unknown key {k}"),
+                "threshold" => f.thresholds.answer_threshold = v,
+                "margin" => f.thresholds.margin = v,
+                "suggest" => f.thresholds.suggest_threshold = v,
+                name => w.set(name, v).unwrap_or_else(|e| panic!("{e}")),
             }
         }
         let engine = Engine::with_weights(f, w);
@@ -67,9 +56,9 @@ fn main() {
             for threshold in [0.35f32, 0.4, 0.45, 0.5, 0.55] {
                 for margin in [0.0f32, 0.01, 0.02, 0.04] {
                     let mut f = base.clone();
-                    f.settings.answer_threshold = threshold;
-                    f.settings.margin = margin;
-                    f.settings.suggest_threshold = f.settings.suggest_threshold.min(threshold);
+                    f.thresholds.answer_threshold = threshold;
+                    f.thresholds.margin = margin;
+                    f.thresholds.suggest_threshold = f.thresholds.suggest_threshold.min(threshold);
                     let engine = Engine::with_weights(f, weights);
                     let r = eval::run_without_timing(&engine, &cases, Duration::ZERO);
                     let score = r.top1 + r.none_not_answered.min(0.97);

@@ -1,51 +1,31 @@
-//! The engine: safety triage, then matching, then the decision.
+//! The engine: one FAQ load and the question pipeline over it
+//! ([`crate::pipeline`]): read the message, triage, retrieve by words,
+//! re-score by meaning, decide.
 //!
 //! Built once per FAQ load and shared (read-only) by every front end.
 
-use crate::faq::Faq;
-use crate::matcher::{Matcher, Scored, Weights};
-use crate::safety::{SafetyCategory, Triage};
-use crate::text::{cap_chars, Analyzer};
+pub use crate::pipeline::decide::{Outcome, ReplyKind, MAX_SUGGESTIONS};
+pub use crate::pipeline::query::MAX_QUERY_CHARS;
+pub use crate::pipeline::{Scored, Weights};
 
-/// Only the first this-many characters of a message are read, so the time a
-/// question takes is bounded whatever arrives. A real question fits easily.
-pub const MAX_QUERY_CHARS: usize = 2000;
-/// "Did you mean" offers at most this many entries.
-pub const MAX_SUGGESTIONS: usize = 3;
+use crate::faq::Faq;
+use crate::pipeline::decide::{decide, suggestions};
+use crate::pipeline::lexical::{KeyScore, Lexical};
+use crate::pipeline::rescore::Meaning;
+use crate::pipeline::{best_first, Query};
+use crate::safety::{SafetyCategory, Triage};
+use crate::text::Analyzer;
+
 /// `ranked` in the outcome holds this many entries, whatever the decision.
 pub const RANKED_LEN: usize = 5;
-/// A suggestion must score at least this share of the best one, so a weak
-/// third candidate is not offered beside a strong first.
-pub const SUGGESTION_RELATIVE_FLOOR: f32 = 0.6;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// The best entry is confident and clearly ahead.
-    Answer(Scored),
-    /// Not sure: these entries (1..=3), best first.
-    Suggest(Vec<Scored>),
-    /// Nothing in the FAQ fits.
-    None,
-    /// The message needs real help; `suggestions` only for personal advice.
-    Safety { category: SafetyCategory, message: String, suggestions: Vec<Scored> },
-}
-
-impl Outcome {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Outcome::Answer(_) => "answer",
-            Outcome::Suggest(_) => "suggest",
-            Outcome::None => "none",
-            Outcome::Safety { .. } => "safety",
-        }
-    }
-}
 
 /// The decision and the ranking it was made from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
+    /// What the bot does.
     pub outcome: Outcome,
-    /// Top entries by confidence, at most [`RANKED_LEN`].
+    /// Top entries by confidence, at most [`RANKED_LEN`]; empty for an
+    /// emergency or self-harm message, which is never ranked.
     pub ranked: Vec<Scored>,
 }
 
@@ -60,83 +40,174 @@ impl Response {
     }
 }
 
+/// The FAQ and every stage built over it.
 #[derive(Debug)]
 pub struct Engine {
     faq: Faq,
-    matcher: Matcher,
+    analyzer: Analyzer,
     triage: Triage,
+    lexical: Lexical,
+    meaning: Meaning,
+    weights: Weights,
 }
 
 impl Engine {
+    /// The engine the bot runs: [`Weights::DEFAULT`].
     pub fn new(faq: Faq) -> Engine {
         Engine::with_weights(faq, Weights::DEFAULT)
     }
 
-    /// An engine with other scoring weights (for tuning tools).
+    /// An engine with other weights (for tuning tools).
     pub fn with_weights(faq: Faq, weights: Weights) -> Engine {
         let mut analyzer = Analyzer::new(&faq.synonyms);
         analyzer.remember(
             faq.entries.iter().flat_map(|e| e.key_texts().chain(e.tags.iter().map(String::as_str))),
         );
         let triage = Triage::new(&faq.safety, &analyzer);
-        let matcher = Matcher::with_weights(&faq.entries, &faq.topic_words, analyzer, weights);
-        Engine { faq, matcher, triage }
+        let lexical = Lexical::new(&faq.entries, &faq.topic_words, &analyzer, weights);
+        let meaning = Meaning::new(&faq.entries, weights);
+        Engine { faq, analyzer, triage, lexical, meaning, weights }
     }
 
+    /// The FAQ this engine answers from.
     pub fn faq(&self) -> &Faq {
         &self.faq
     }
 
-    pub fn matcher(&self) -> &Matcher {
-        &self.matcher
+    /// The text analyzer built for this FAQ (its synonyms and vocabulary).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
     }
 
-    /// Triage, match and decide.
+    /// Whether an analysed term is one of the FAQ's core topic words.
+    pub fn is_core(&self, term: &str) -> bool {
+        self.lexical.is_core(term)
+    }
+
+    /// The FAQ's core topic words, as analysed terms.
+    pub fn core_terms(&self) -> Vec<&str> {
+        self.lexical.core_terms()
+    }
+
+    /// Stage 1: the message as every later stage reads it.
+    pub fn analyze(&self, message: &str) -> Query {
+        Query::analyze(message, &self.analyzer, self.weights.max_sentences)
+    }
+
+    /// The whole pipeline: triage first (an emergency or self-harm message
+    /// is never ranked; personal advice is ranked only for related reading),
+    /// then retrieval, re-scoring and the decision.
     pub fn ask(&self, message: &str) -> Response {
-        let message = cap_chars(message, MAX_QUERY_CHARS);
-        let tokens = self.matcher.analyzer().tokens(message);
-        let ranked = self.matcher.rank_message(message, &tokens, RANKED_LEN.max(MAX_SUGGESTIONS));
-        if let Some(hit) = self.triage.check(&tokens) {
-            let suggestions = if hit.category == SafetyCategory::PersonalAdvice {
-                self.suggestions(&ranked)
-            } else {
-                Vec::new()
-            };
-            return Response {
-                outcome: Outcome::Safety {
-                    category: hit.category,
-                    message: hit.message.to_string(),
-                    suggestions,
-                },
-                ranked,
-            };
-        }
-        let settings = &self.faq.settings;
-        let outcome = match ranked.first() {
-            Some(best) => {
-                let runner_up = ranked.get(1).map_or(0.0, |s| s.confidence);
-                if best.confidence >= settings.answer_threshold
-                    && best.confidence - runner_up >= settings.margin
-                {
-                    Outcome::Answer(*best)
-                } else if best.confidence >= settings.suggest_threshold {
-                    Outcome::Suggest(self.suggestions(&ranked))
-                } else {
-                    Outcome::None
-                }
-            }
-            None => Outcome::None,
-        };
-        Response { outcome, ranked }
+        self.ask_query(&self.analyze(message))
     }
 
-    fn suggestions(&self, ranked: &[Scored]) -> Vec<Scored> {
-        let floor = ranked.first().map_or(0.0, |b| b.confidence * SUGGESTION_RELATIVE_FLOOR);
-        ranked
-            .iter()
-            .filter(|s| s.confidence >= self.faq.settings.suggest_threshold && s.confidence >= floor)
-            .take(MAX_SUGGESTIONS)
-            .copied()
-            .collect()
+    /// Stage 2 alone: whether the message needs real help (cheap: a front
+    /// end may ask this before spending a rate-limited person's allowance).
+    pub fn needs_help(&self, query: &Query) -> bool {
+        self.triage.check(query).is_some()
     }
+
+    /// [`Engine::ask`] for a message already read by [`Engine::analyze`].
+    pub fn ask_query(&self, query: &Query) -> Response {
+        if let Some(hit) = self.triage.check(query) {
+            let (ranked, suggestions) = match hit.category {
+                SafetyCategory::PersonalAdvice => {
+                    let ranked = self.ranked(query);
+                    let offered = suggestions(&self.faq.thresholds, &self.weights, &ranked);
+                    (ranked, offered)
+                }
+                SafetyCategory::Emergency | SafetyCategory::SelfHarm => (Vec::new(), Vec::new()),
+            };
+            let outcome =
+                Outcome::Safety { category: hit.category, message: hit.message.to_string(), suggestions };
+            return Response { outcome, ranked };
+        }
+        let ranked = self.ranked(query);
+        Response { outcome: decide(&self.faq.thresholds, &self.weights, &ranked), ranked }
+    }
+
+    /// Entries for `text` by retrieval and re-scoring alone (no triage, no
+    /// decision), best first, at most `limit`: for checks on the FAQ itself.
+    pub fn rank(&self, text: &str, limit: usize) -> Vec<Scored> {
+        let mut ranked = self.ranked(&self.analyze(text));
+        ranked.truncate(limit);
+        ranked
+    }
+
+    /// Autocomplete: entries for text being typed, by words only (fast: it
+    /// runs on every keystroke).
+    pub fn complete(&self, partial: &str, limit: usize) -> Vec<Scored> {
+        self.lexical.complete(&self.analyzer, partial, limit)
+    }
+
+    /// Stages 3 and 4, best first.
+    fn ranked(&self, query: &Query) -> Vec<Scored> {
+        let mut candidates = self.lexical.retrieve(query);
+        self.meaning.rescore(query, &mut candidates);
+        best_first(candidates, RANKED_LEN.max(MAX_SUGGESTIONS))
+    }
+
+    /// What each stage did with `message` (`faqbot ask --explain`).
+    pub fn explain(&self, message: &str) -> Explanation {
+        let query = self.analyze(message);
+        let triage = self.triage.check(&query).map(|hit| hit.category);
+        let lexical = self.lexical.retrieve(&query);
+        let mut rescored = lexical.clone();
+        self.meaning.rescore(&query, &mut rescored);
+        let rescored = best_first(rescored, RANKED_LEN);
+        let entries = rescored
+            .iter()
+            .map(|s| ExplainedEntry {
+                entry: s.entry,
+                lexical: lexical.iter().find(|l| l.entry == s.entry).map_or(0.0, |l| l.confidence),
+                cosine: self.meaning.cosine(&query, s.entry),
+                blended: s.confidence,
+                key_texts: self.lexical.explain(&query, s.entry),
+            })
+            .collect();
+        Explanation {
+            text: query.text().to_string(),
+            sentences: query.sentences().iter().map(|s| s.text.clone()).collect(),
+            terms: self.lexical.explain_query(&query),
+            core_terms: self.core_terms().into_iter().map(String::from).collect(),
+            triage,
+            entries,
+            outcome: self.ask(message).outcome,
+        }
+    }
+}
+
+/// What each stage of the pipeline did with one message.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// Stage 1: the cleaned text every stage read.
+    pub text: String,
+    /// Stage 1: its sentences, when read one at a time.
+    pub sentences: Vec<String>,
+    /// Stage 3: the words as weighted terms, `~` for typo stand-ins, and
+    /// whether the message is on topic.
+    pub terms: String,
+    /// The FAQ's core topic words, as terms.
+    pub core_terms: Vec<String>,
+    /// Stage 2: the safety category that fired, if one did.
+    pub triage: Option<SafetyCategory>,
+    /// Stages 3 and 4 for the top entries (whether or not triage stopped the message).
+    pub entries: Vec<ExplainedEntry>,
+    /// Stage 5 (or triage): what the bot does.
+    pub outcome: Outcome,
+}
+
+/// One entry's scores, stage by stage.
+#[derive(Debug, Clone)]
+pub struct ExplainedEntry {
+    /// Index into the FAQ's entries.
+    pub entry: usize,
+    /// Stage 3: the word confidence.
+    pub lexical: f32,
+    /// Stage 4: the best cosine in meaning (`None` when no word is known).
+    pub cosine: Option<f32>,
+    /// Stage 4: the blend, the confidence the decision sees.
+    pub blended: f32,
+    /// Stage 3 in detail: each key text's terms and score parts.
+    pub key_texts: Vec<(String, KeyScore)>,
 }

@@ -190,7 +190,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                     Expect::None => "none".into(),
                     Expect::Safety => "safety".into(),
                 },
-                got: response.outcome.kind().into(),
+                got: response.outcome.kind().to_string(),
                 detail: describe(engine, &response),
             });
         }
@@ -225,7 +225,7 @@ fn time_queries(engine: &Engine, cases: &[Case]) -> (f64, f64) {
 
 fn describe(engine: &Engine, response: &Response) -> String {
     let faq = engine.faq();
-    let fmt = |s: &crate::matcher::Scored| format!("{} ({:.2})", faq.entries[s.entry].id, s.confidence);
+    let fmt = |s: &crate::pipeline::Scored| format!("{} ({:.2})", faq.entries[s.entry].id, s.confidence);
     let ranked: Vec<String> = response.ranked.iter().take(3).map(fmt).collect();
     match &response.outcome {
         Outcome::Answer(s) => format!("answered {}; ranked: {}", fmt(s), ranked.join(", ")),

@@ -14,7 +14,7 @@ pub mod eval;
 pub mod faq;
 pub mod lint;
 pub mod live;
-pub mod matcher;
+pub mod pipeline;
 pub mod reply;
 pub mod safety;
 pub mod semantic;

@@ -20,15 +20,14 @@ pub fn all(engine: &Engine) -> Vec<Diagnostic> {
 /// Two topic words together ("are exosomes the same as stem cells") already
 /// say what the entry is about.
 pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
-    let matcher = engine.matcher();
     let mut out = Vec::new();
     for entry in &engine.faq().entries {
         for (i, text) in entry.key_texts().enumerate() {
-            let mut terms = matcher.analyzer().terms(text);
+            let mut terms = engine.analyzer().terms(text);
             terms.sort_unstable();
             terms.dedup();
             let [term] = terms.as_slice() else { continue };
-            if matcher.index().is_core(term) {
+            if engine.is_core(term) {
                 out.push(
                     Diagnostic::warning(
                         Kind::TopicOnly,
@@ -50,10 +49,9 @@ pub fn topic_only_key_texts(engine: &Engine) -> Vec<Diagnostic> {
 /// cannot tell on-topic messages from others.
 pub fn unused_topic_words(engine: &Engine) -> Vec<Diagnostic> {
     let faq = engine.faq();
-    let matcher = engine.matcher();
     let mut out = Vec::new();
     for word in &faq.topic_words {
-        if !matcher.analyzer().terms(word).iter().any(|t| matcher.index().is_core(t)) {
+        if !engine.analyzer().terms(word).iter().any(|t| engine.is_core(t)) {
             out.push(
                 Diagnostic::warning(
                     Kind::UnusedTopicWord,
@@ -75,12 +73,12 @@ pub const CONFUSABLE_CONFIDENCE: f32 = 0.8;
 /// cannot tell apart (it would not answer with confidence, or would pick the other).
 pub fn confusable_entries(engine: &Engine) -> Vec<Diagnostic> {
     let faq = engine.faq();
-    let margin = faq.settings.margin;
+    let margin = faq.thresholds.margin;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (e, entry) in faq.entries.iter().enumerate() {
         for (i, text) in entry.key_texts().enumerate() {
-            let ranked = engine.matcher().rank(text, 3);
+            let ranked = engine.rank(text, 3);
             let own = ranked.iter().find(|s| s.entry == e).map_or(0.0, |s| s.confidence);
             let Some(other) = ranked.iter().find(|s| s.entry != e) else { continue };
             let pair = (e.min(other.entry), e.max(other.entry));

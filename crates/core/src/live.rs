@@ -20,31 +20,25 @@ use crate::lint;
 /// takes seconds, so a reload skips it and says so in the report.
 pub const LINT_MAX_ENTRIES: usize = 2_000;
 
-/// What caused a reload, for reports and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// A moderator's `/faq-reload`.
-    Command,
-    /// The FAQ folder changed on disk.
-    FileWatch,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Command => "/faq-reload",
-            Trigger::FileWatch => "file change",
-        }
-    }
-}
-
 /// The result of one reload.
 #[derive(Debug, Clone)]
 pub enum ReloadReport {
     /// The new FAQ is live.
-    Reloaded { entries: usize, warnings: Vec<Diagnostic>, lint_skipped: bool },
-    /// The folder did not validate; the previous FAQ (`kept_entries` entries) is still live.
-    Failed { diagnostics: Vec<Diagnostic>, kept_entries: usize },
+    Reloaded {
+        /// How many entries it has.
+        entries: usize,
+        /// The loader's and the checks' warnings.
+        warnings: Vec<Diagnostic>,
+        /// The confusable-entry check was skipped ([`LINT_MAX_ENTRIES`]).
+        lint_skipped: bool,
+    },
+    /// The folder did not validate; the previous FAQ is still live.
+    Failed {
+        /// Every error (and warning) found.
+        diagnostics: Vec<Diagnostic>,
+        /// How many entries the FAQ still served has.
+        kept_entries: usize,
+    },
 }
 
 impl ReloadReport {
@@ -60,18 +54,16 @@ impl ReloadReport {
         }
     }
 
-    /// One line: what happened, with counts.
-    pub fn summary(&self, trigger: Trigger) -> String {
+    /// One line: what happened, with counts; `trigger` names what caused
+    /// the reload, in the front end's words ("/faq-reload", "file change").
+    pub fn summary(&self, trigger: &str) -> String {
         match self {
             ReloadReport::Reloaded { entries, warnings, lint_skipped } => {
-                let mut line = format!(
-                    "FAQ reloaded ({}): {entries} entries, {} warning(s)",
-                    trigger.as_str(),
-                    warnings.len()
-                );
+                let mut line =
+                    format!("FAQ reloaded ({trigger}): {entries} entries, {} warning(s)", warnings.len());
                 if *lint_skipped {
                     line.push_str(&format!(
-                        "; confusable-entry check skipped above {LINT_MAX_ENTRIES} entries (run `faqbot check`)"
+                        "; confusable-entry check skipped above {LINT_MAX_ENTRIES} entries"
                     ));
                 }
                 line
@@ -79,8 +71,7 @@ impl ReloadReport {
             ReloadReport::Failed { diagnostics, kept_entries } => {
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 format!(
-                    "FAQ reload failed ({}): {errors} error(s); still serving the previous FAQ ({kept_entries} entries)",
-                    trigger.as_str()
+                    "FAQ reload failed ({trigger}): {errors} error(s); still serving the previous FAQ ({kept_entries} entries)"
                 )
             }
         }
@@ -169,7 +160,7 @@ mod tests {
         std::fs::write(dir.path().join("entries.toml"), "[[entry]]\nid = \"broken").unwrap();
         let report = live.reload();
         assert!(!report.is_ok());
-        assert!(report.summary(Trigger::Command).contains("still serving the previous FAQ (1 entries)"));
+        assert!(report.summary("/faq-reload").contains("still serving the previous FAQ (1 entries)"));
         let first = report.diagnostics().iter().find(|d| d.is_error()).expect("an error");
         assert!(first.to_string().contains("entries.toml:"), "{first}");
         assert!(Arc::ptr_eq(&before, &live.engine()), "the old engine is still served");

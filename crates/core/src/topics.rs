@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::faq::Faq;
+use crate::text::truncate;
 
 /// The heading for entries that have no tag.
 pub const UNTAGGED: &str = "other";
@@ -20,13 +21,7 @@ const MIN_LINE_CHARS: usize = 20;
 
 /// One line per entry: `• question`. A question longer than a page is cut.
 fn entry_line(question: &str, max_chars: usize) -> String {
-    let line = format!("• {question}");
-    if line.chars().count() <= max_chars {
-        return line;
-    }
-    let mut cut: String = line.chars().take(max_chars.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    truncate(&format!("• {question}"), max_chars)
 }
 
 /// Tag -> entry questions, tags sorted.

@@ -5,11 +5,13 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::CreateAutocompleteResponse;
 
-use super::{moderation, render, retry, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
+use crate::moderation::{self, Trigger};
+use crate::policy::{Ask, Decision, Mode};
+use crate::{render, retry, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
 use faqbot_core::engine::Outcome;
-use faqbot_core::live::Trigger;
+use faqbot_core::text::truncate;
 use faqbot_core::{reply, topics};
-use faqbot_store::{self as store, report, Place};
+use faqbot_store::{self as store, report, EntryPoint, Place};
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -20,7 +22,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 pub const DEFAULT_REPORT_DAYS: u32 = 30;
 
 /// Where a command was used.
-fn place(ctx: &Context<'_>, entry_point: &'static str) -> Place {
+fn place(ctx: &Context<'_>, entry_point: EntryPoint) -> Place {
     Place { entry_point, guild_id: ctx.guild_id().map(|g| g.get()), channel_id: Some(ctx.channel_id().get()) }
 }
 
@@ -56,12 +58,12 @@ async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocom
     let entries: Vec<usize> = if partial.trim().is_empty() {
         (0..faq.entries.len()).take(AUTOCOMPLETE_CHOICES).collect()
     } else {
-        engine.matcher().rank_prefix(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
+        engine.complete(partial, AUTOCOMPLETE_CHOICES).into_iter().map(|s| s.entry).collect()
     };
     let choices = entries
         .into_iter()
         .map(|e| {
-            let q = render::truncate(&faq.entries[e].question, CHOICE_LEN);
+            let q = truncate(&faq.entries[e].question, CHOICE_LEN);
             serenity::AutocompleteChoice::new(q.clone(), q)
         })
         .collect();
@@ -79,11 +81,19 @@ pub async fn faq(
     #[description = "Show the answer only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
     let _busy = ctx.data().in_flight.enter();
-    let asked = ctx.data().question(place(&ctx, "slash"), ctx.author().id.get(), &question);
-    if let Some(wait) = asked.limited {
-        return self::private(ctx, limit_notice(wait)).await;
-    }
-    let rendered = render::render(&reply::compose(&asked.engine, &question, &asked.response));
+    let ask = Ask {
+        place: place(&ctx, EntryPoint::Slash),
+        user: ctx.author().id.get(),
+        text: &question,
+        mode: Mode::Asked,
+    };
+    let asked = ctx.data().ask(ask);
+    let response = match &asked.decision {
+        Decision::Reply(response) => response,
+        Decision::Limited(wait) => return self::private(ctx, limit_notice(*wait)).await,
+        Decision::Silent => return Ok(()),
+    };
+    let rendered = render::render(&reply::compose(asked.engine.faq(), &question, response));
     respond(ctx, rendered, private.unwrap_or(false)).await
 }
 
@@ -105,12 +115,16 @@ pub async fn answer_with_faq(
     if text.is_empty() {
         return private(ctx, "That message has no text I can answer, so I posted nothing.").await;
     }
-    let asked = ctx.data().question(place(&ctx, "context"), ctx.author().id.get(), text);
-    if let Some(wait) = asked.limited {
-        return private(ctx, limit_notice(wait)).await;
-    }
-    let reply = reply::compose(&asked.engine, text, &asked.response);
-    let posted_note = match &asked.response.outcome {
+    let ask =
+        Ask { place: place(&ctx, EntryPoint::Context), user: ctx.author().id.get(), text, mode: Mode::Asked };
+    let asked = ctx.data().ask(ask);
+    let response = match &asked.decision {
+        Decision::Reply(response) => response,
+        Decision::Limited(wait) => return private(ctx, limit_notice(*wait)).await,
+        Decision::Silent => return Ok(()),
+    };
+    let reply = reply::compose(asked.engine.faq(), text, response);
+    let posted_note = match &response.outcome {
         Outcome::Answer(_) => format!(
             "Posted the FAQ answer \"{}\" as a reply.",
             reply.entry.as_ref().map_or("", |e| e.question.as_str())
@@ -225,7 +239,7 @@ pub async fn faq_gaps(
 ) -> Result<(), Error> {
     let engine = ctx.data().engine();
     report_reply(ctx, "faq-gaps", days, move |conn, days| {
-        let gaps = report::gaps(conn, engine.matcher().analyzer(), store::now(), days, report::DEFAULT_ROWS)?;
+        let gaps = report::gaps(conn, engine.analyzer(), store::now(), days, report::DEFAULT_ROWS)?;
         let mut lines = report::gaps_lines(&gaps);
         let header = lines.remove(0);
         Ok((format!("**{header}**: the entries to write next"), lines))

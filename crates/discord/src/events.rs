@@ -1,18 +1,16 @@
 //! Gateway events poise does not turn into commands: messages (mentions,
 //! replies to the bot, auto-answer channels) and button clicks.
 
-use std::time::Instant;
-
 use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Interaction, Message};
 
-use super::custom_id::Button;
-use super::{lock, log_question, render, retry, Data, Error};
+use crate::custom_id::Button;
 use crate::feedback::VoteResult;
-use crate::throttle::Verdict;
-use faqbot_core::engine::Outcome;
+use crate::policy::{Ask, Decision, Mode};
+use crate::state::lock;
+use crate::{render, retry, Data, Error};
 use faqbot_core::{reply, topics};
-use faqbot_store::Place;
+use faqbot_store::{EntryPoint, Place};
 
 pub async fn on_event(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -63,12 +61,18 @@ async fn on_mention(
     let rendered = if text.is_empty() {
         render::text("Ask me a question after the mention, for example: how big are exosomes?")
     } else {
-        let asked = data.question(place("mention", message), message.author.id.get(), text);
-        if asked.limited.is_some() {
+        let ask = Ask {
+            place: place(EntryPoint::Mention, message),
+            user: message.author.id.get(),
+            text,
+            mode: Mode::Asked,
+        };
+        let asked = data.ask(ask);
+        match &asked.decision {
+            Decision::Reply(response) => render::render(&reply::compose(asked.engine.faq(), text, response)),
             // Over the limit: no reply in the channel (a notice would be more noise).
-            return Ok(());
+            Decision::Limited(_) | Decision::Silent => return Ok(()),
         }
-        render::render(&reply::compose(&asked.engine, text, &asked.response))
     };
     send_reply(ctx, message, rendered).await
 }
@@ -81,33 +85,20 @@ async fn auto_answer(ctx: &serenity::Context, message: &Message, data: &Data) ->
     if text.is_empty() {
         return Ok(());
     }
-    let engine = data.engine();
-    let started = Instant::now();
-    let response = engine.ask(text);
-    let channel = message.channel_id.get();
-    match &response.outcome {
-        Outcome::Safety { .. } => {}
-        Outcome::Answer(_) => {
-            if !lock(&data.cooldowns).is_ready(channel, Instant::now()) {
-                tracing::debug!("auto-answer skipped: channel cooldown");
-                return Ok(());
-            }
-            if let Verdict::Limited { .. } = data.take_allowance(message.author.id.get()) {
-                tracing::info!(entry_point = "auto", "rate limited");
-                return Ok(());
-            }
-            lock(&data.cooldowns).fire(channel, Instant::now());
-        }
-        Outcome::Suggest(_) | Outcome::None => return Ok(()),
-    }
-    log_question(&engine, "auto", &response, started);
-    data.record(&engine, &response, text, place("auto", message));
+    let ask = Ask {
+        place: place(EntryPoint::Auto, message),
+        user: message.author.id.get(),
+        text,
+        mode: Mode::Unasked,
+    };
+    let asked = data.ask(ask);
+    let Decision::Reply(response) = &asked.decision else { return Ok(()) };
     let _busy = data.in_flight.enter();
-    send_reply(ctx, message, render::render(&reply::compose(&engine, text, &response))).await
+    send_reply(ctx, message, render::render(&reply::compose(asked.engine.faq(), text, response))).await
 }
 
 /// Where a message was sent.
-fn place(entry_point: &'static str, message: &Message) -> Place {
+fn place(entry_point: EntryPoint, message: &Message) -> Place {
     Place {
         entry_point,
         guild_id: message.guild_id.map(|g| g.get()),
@@ -131,7 +122,7 @@ async fn on_click(ctx: &serenity::Context, click: &ComponentInteraction, data: &
     let response = match Button::parse(&click.data.custom_id) {
         Some(Button::Show { entry }) => {
             let rendered = match engine.faq().entry_index(&entry) {
-                Some(e) => render::render(&reply::entry_reply(&engine, e)),
+                Some(e) => render::render(&reply::entry_reply(engine.faq(), e)),
                 None => render::text("That FAQ entry is no longer available. Try `/faq` again."),
             };
             CreateInteractionResponse::Message(render::interaction_message(rendered, true))

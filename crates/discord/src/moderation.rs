@@ -5,7 +5,35 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Permissions, RoleId};
 
 use super::{render, retry};
-use faqbot_core::live::{ReloadReport, Trigger};
+use faqbot_core::live::ReloadReport;
+
+/// What caused a reload, for reports and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A moderator's `/faq-reload`.
+    Command,
+    /// The FAQ folder changed on disk.
+    FileWatch,
+}
+
+impl Trigger {
+    /// How reports name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Command => "/faq-reload",
+            Trigger::FileWatch => "file change",
+        }
+    }
+}
+
+/// The summary line of a reload, with the hint for a skipped check.
+pub fn summary(report: &ReloadReport, trigger: Trigger) -> String {
+    let mut line = report.summary(trigger.as_str());
+    if matches!(report, ReloadReport::Reloaded { lint_skipped: true, .. }) {
+        line.push_str(" (run `faqbot check`)");
+    }
+    line
+}
 
 /// What `default_member_permissions` asks of moderator commands; checked again at run time.
 pub const MODERATOR_PERMISSIONS: Permissions = Permissions::MANAGE_GUILD;
@@ -29,7 +57,7 @@ pub const REFUSED: &str =
 /// `faqbot check` form, cut to one message with a count of what was left out.
 pub fn report_text(report: &ReloadReport, trigger: Trigger) -> String {
     let lines: Vec<String> = report.diagnostics().iter().map(ToString::to_string).collect();
-    render::code_block(&report.summary(trigger), &lines, ": run `faqbot check` for the full list.")
+    render::code_block(&summary(report, trigger), &lines, ": run `faqbot check` for the full list.")
 }
 
 /// Posts one line to the moderation-log channel, if one is configured; a
@@ -46,7 +74,7 @@ pub async fn log_to_channel(http: &serenity::Http, channel: Option<u64>, line: &
 
 /// Logs a reload result and posts its summary to the moderation log.
 pub async fn announce(http: &serenity::Http, channel: Option<u64>, report: &ReloadReport, trigger: Trigger) {
-    let summary = report.summary(trigger);
+    let summary = self::summary(report, trigger);
     let first_error = report.diagnostics().iter().find(|d| d.is_error()).map(ToString::to_string);
     let line = match &first_error {
         None => {

@@ -9,8 +9,13 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage,
 };
 
-use super::custom_id::{Button, CUSTOM_ID_MAX};
-use faqbot_core::reply::{Reply, SourceQuote, Suggestion};
+use crate::custom_id::{Button, CUSTOM_ID_MAX};
+use faqbot_core::engine::ReplyKind;
+use faqbot_core::reply::{CitationStyle, Reply, SourceQuote, Suggestion};
+pub use faqbot_core::text::truncate;
+
+/// Citations on Discord: the title in italics, the link in `<>` so it does not unfurl.
+const CITATION: CitationStyle = CitationStyle { lead: "— ", title: ("*", "*"), url: ("<", ">") };
 
 /// Discord's embed limits (characters).
 pub const EMBED_TITLE: usize = 256;
@@ -30,16 +35,6 @@ pub const SUGGESTION_BUTTONS: usize = 3;
 /// Nothing may be pinged: no users, roles, @everyone, not even the replied-to author.
 pub fn no_mentions() -> CreateAllowedMentions {
     CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
-}
-
-/// The first `max` characters of `text`, ending in "…" when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// What a reply becomes on Discord, before it is put in a message or interaction response.
@@ -71,23 +66,13 @@ pub fn answer_parts(reply: &Reply) -> (String, String, Vec<(String, String)>, St
 
 /// The quote, then where it comes from, cut to one field so the citation line survives.
 fn source_field(s: &SourceQuote) -> String {
-    let mut cite = format!("— *{}*, {}", s.title, s.publisher);
-    if let Some(author) = &s.author {
-        cite.push_str(&format!(" ({author})"));
-    }
-    if let Some(date) = &s.date {
-        cite.push_str(&format!(", {date}"));
-    }
-    if let Some(url) = &s.url {
-        cite.push_str(&format!(", <{url}>"));
-    }
-    let cite = truncate(&cite, EMBED_FIELD_VALUE / 2);
+    let cite = truncate(&s.citation(CITATION), EMBED_FIELD_VALUE / 2);
     let room = EMBED_FIELD_VALUE - cite.chars().count() - 3;
     format!("\"{}\"\n{cite}", truncate(&s.quote, room.saturating_sub(2)))
 }
 
 pub fn render(reply: &Reply) -> Rendered {
-    if reply.kind == "answer" {
+    if reply.kind == ReplyKind::Answer {
         let (title, description, fields, footer) = answer_parts(reply);
         let embed = CreateEmbed::new()
             .title(title)
@@ -298,12 +283,5 @@ mod tests {
         r.embed = Some(CreateEmbed::new().title("t".repeat(EMBED_TITLE + 1)));
         let broken = limit_violations(&r);
         assert_eq!(broken.len(), 2, "{broken:?}");
-    }
-
-    #[test]
-    fn truncation_is_clean() {
-        assert_eq!(truncate("abc", 3), "abc");
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("ééééé", 3).chars().count(), 3);
     }
 }

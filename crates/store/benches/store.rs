@@ -141,14 +141,7 @@ fn reports(c: &mut Criterion) {
         group.bench_function(format!("gaps, {days} days"), |b| {
             b.iter(|| {
                 black_box(
-                    report::gaps(
-                        &conn,
-                        engine.matcher().analyzer(),
-                        store::now(),
-                        days,
-                        report::DEFAULT_ROWS,
-                    )
-                    .unwrap(),
+                    report::gaps(&conn, engine.analyzer(), store::now(), days, report::DEFAULT_ROWS).unwrap(),
                 )
             })
         });
@@ -160,10 +153,7 @@ fn reports(c: &mut Criterion) {
     group.bench_function("gaps, 30 days, with open", |b| {
         b.iter(|| {
             let conn = store::open_read(&path).unwrap();
-            black_box(
-                report::gaps(&conn, engine.matcher().analyzer(), store::now(), 30, report::DEFAULT_ROWS)
-                    .unwrap(),
-            )
+            black_box(report::gaps(&conn, engine.analyzer(), store::now(), 30, report::DEFAULT_ROWS).unwrap())
         })
     });
     group.finish();

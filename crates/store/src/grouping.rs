@@ -76,7 +76,8 @@ pub fn group(analyzer: &Analyzer, wordings: Vec<Wording>) -> Vec<GapGroup> {
         }
     }
     let n = sets.len().max(1) as f64;
-    let weight: Vec<f64> = df.iter().map(|&d| (1.0 + n / d as f64).ln()).collect();
+    let weight: Vec<f64> =
+        df.iter().map(|&d| f64::from(faqbot_core::text::idf(n as f32, d as f32))).collect();
     let max_df = ((n * CANDIDATE_MAX_DF_SHARE) as usize).max(2);
     let sim = Similarity { weight: &weight, words: &words };
 

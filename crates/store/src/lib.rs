@@ -17,7 +17,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::OpenFlags;
 use sha2::{Digest, Sha256};
 
-use faqbot_core::engine::{Engine, Outcome, Response};
+use faqbot_core::engine::{Outcome, ReplyKind, Response};
+use faqbot_core::faq::Faq;
+use faqbot_core::safety::SafetyCategory;
 
 pub use recorder::{Counters, Recorder, RecorderOptions};
 /// An open database, as [`open_read`] and [`open_write`] give it.
@@ -43,7 +45,7 @@ pub enum StoreError {
     Folder { path: String, source: std::io::Error },
     #[error("the database is at schema version {found}, but this faqbot knows only up to {known}: use a newer faqbot")]
     TooNew { found: usize, known: usize },
-    #[error("no database at {0}: the bot creates it on its first run (or pass --db)")]
+    #[error("no database at {0}: the bot creates it on its first run")]
     Missing(String),
 }
 
@@ -54,34 +56,66 @@ pub struct QuestionRecord {
     pub at: i64,
     pub guild_id: Option<u64>,
     pub channel_id: Option<u64>,
-    /// slash, mention, context or auto.
-    pub entry_point: &'static str,
-    /// answer, suggest, none or safety.
-    pub outcome: &'static str,
-    /// For safety: emergency, self-harm or personal-advice.
-    pub category: Option<&'static str>,
+    /// Where it was asked.
+    pub entry_point: EntryPoint,
+    /// What the bot did.
+    pub outcome: ReplyKind,
+    /// For safety: which kind of help.
+    pub category: Option<SafetyCategory>,
     pub entry_id: Option<String>,
     pub confidence: f32,
     /// The normalised question, for suggest and none only (see [`normalise`]).
     pub text: Option<String>,
 }
 
+/// How a question reached the bot; stored as "slash", "mention", "context" or "auto".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryPoint {
+    /// The `/faq` command.
+    Slash,
+    /// A mention of the bot, or a reply to one of its messages.
+    Mention,
+    /// The *Answer with FAQ* message command.
+    Context,
+    /// A message in an auto-answer channel.
+    Auto,
+}
+
+impl EntryPoint {
+    /// The stored (and logged) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryPoint::Slash => "slash",
+            EntryPoint::Mention => "mention",
+            EntryPoint::Context => "context",
+            EntryPoint::Auto => "auto",
+        }
+    }
+}
+
+impl std::fmt::Display for EntryPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a question came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place {
-    /// slash, mention, context or auto.
-    pub entry_point: &'static str,
+    /// How it reached the bot.
+    pub entry_point: EntryPoint,
     pub guild_id: Option<u64>,
     pub channel_id: Option<u64>,
 }
 
 impl QuestionRecord {
-    /// The row for `question`, answered by `engine` with `response`. The text is
+    /// The row for `question`, answered from `faq` with `response`. The text is
     /// kept (normalised) only when the FAQ could not answer confidently.
-    pub fn of(engine: &Engine, response: &Response, question: &str, place: Place) -> QuestionRecord {
+    pub fn of(faq: &Faq, response: &Response, question: &str, place: Place) -> QuestionRecord {
         let (entry, confidence) = response.top();
         let category = match &response.outcome {
-            Outcome::Safety { category, .. } => Some(category.as_str()),
+            Outcome::Safety { category, .. } => Some(*category),
             _ => None,
         };
         let keep_text = matches!(response.outcome, Outcome::Suggest(_) | Outcome::None);
@@ -92,7 +126,7 @@ impl QuestionRecord {
             entry_point: place.entry_point,
             outcome: response.outcome.kind(),
             category,
-            entry_id: entry.map(|e| engine.faq().entries[e].id.clone()),
+            entry_id: entry.map(|e| faq.entries[e].id.clone()),
             confidence,
             text: keep_text.then(|| normalise(question)),
         }

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection};
 
+use faqbot_core::safety::SafetyCategory;
+
 use super::{now, open_write, voter_hash, voter_salt, QuestionRecord, StoreError, VoteRecord};
 
 /// Records waiting for the writer at most. At the bot's few questions a
@@ -278,9 +280,9 @@ fn insert(conn: &mut Connection, records: &[Message]) -> Result<(), StoreError> 
                         q.at,
                         q.guild_id.map(|g| g as i64),
                         q.channel_id.map(|c| c as i64),
-                        q.entry_point,
-                        q.outcome,
-                        q.category,
+                        q.entry_point.as_str(),
+                        q.outcome.as_str(),
+                        q.category.map(SafetyCategory::as_str),
                         q.entry_id,
                         f64::from(q.confidence),
                         q.text,
@@ -306,16 +308,18 @@ fn insert(conn: &mut Connection, records: &[Message]) -> Result<(), StoreError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::EntryPoint;
+    use faqbot_core::engine::ReplyKind;
     use std::path::Path;
 
     const SECONDS_PER_DAY: i64 = 86_400;
 
-    fn question(at: i64, outcome: &'static str, text: Option<&str>) -> QuestionRecord {
+    fn question(at: i64, outcome: ReplyKind, text: Option<&str>) -> QuestionRecord {
         QuestionRecord {
             at,
             guild_id: Some(1),
             channel_id: Some(2),
-            entry_point: "slash",
+            entry_point: EntryPoint::Slash,
             outcome,
             category: None,
             entry_id: None,
@@ -335,7 +339,7 @@ mod tests {
         let (recorder, error) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
         assert!(error.is_none());
         for i in 0..1200 {
-            recorder.question(question(now() - i, "none", Some("do exosomes help hair loss")));
+            recorder.question(question(now() - i, ReplyKind::None, Some("do exosomes help hair loss")));
         }
         recorder.vote(10, 42, "exosome-size", true);
         recorder.vote(10, 42, "exosome-size", false);
@@ -353,9 +357,13 @@ mod tests {
         let path = dir.path().join("db.sqlite3");
         let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
         let today = now();
-        recorder.question(question(today - 91 * SECONDS_PER_DAY, "none", Some("old question")));
-        recorder.question(question(today - 89 * SECONDS_PER_DAY, "suggest", Some("recent question")));
-        recorder.question(question(today, "none", Some("new question")));
+        recorder.question(question(today - 91 * SECONDS_PER_DAY, ReplyKind::None, Some("old question")));
+        recorder.question(question(
+            today - 89 * SECONDS_PER_DAY,
+            ReplyKind::Suggest,
+            Some("recent question"),
+        ));
+        recorder.question(question(today, ReplyKind::None, Some("new question")));
         assert_eq!(recorder.purge_now(today), 1);
         assert_eq!(count(&path, "SELECT COUNT(*) FROM questions"), 3, "counts kept");
         assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text IS NOT NULL"), 2);
@@ -367,7 +375,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
         let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
-        recorder.question(question(now(), "none", Some("first")));
+        recorder.question(question(now(), ReplyKind::None, Some("first")));
         recorder.flush();
 
         // Someone holds the write lock: records are dropped, counted, and sending never blocks.
@@ -375,7 +383,7 @@ mod tests {
         locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
         let sent = Instant::now();
         for _ in 0..5 {
-            recorder.question(question(now(), "none", Some("while locked")));
+            recorder.question(question(now(), ReplyKind::None, Some("while locked")));
         }
         assert!(sent.elapsed() < Duration::from_millis(100), "sending does not wait for the database");
         recorder.flush();
@@ -383,7 +391,7 @@ mod tests {
         locker.execute_batch("COMMIT").unwrap();
         drop(locker);
 
-        recorder.question(question(now(), "none", Some("after unlock")));
+        recorder.question(question(now(), ReplyKind::None, Some("after unlock")));
         recorder.flush();
         assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text = 'after unlock'"), 1);
 
@@ -391,7 +399,7 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let _ = std::fs::remove_file(path.with_extension("sqlite3-wal"));
         let _ = std::fs::remove_file(path.with_extension("sqlite3-shm"));
-        recorder.question(question(now(), "none", Some("after delete")));
+        recorder.question(question(now(), ReplyKind::None, Some("after delete")));
         recorder.flush();
         assert!(path.exists());
         assert_eq!(count(&path, "SELECT COUNT(*) FROM questions WHERE text = 'after delete'"), 1);

@@ -5,12 +5,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::date::Date;
+use super::model::Thresholds;
 use super::model::{BotTexts, Entry, Faq, Source};
 use super::raw;
 use super::toml_file::TomlFile;
 use super::validate::{self, Checker};
 use crate::diagnostic::{Diagnostic, Kind, Location};
-use crate::matcher::Settings;
 use crate::safety::SafetyConfig;
 use crate::text::Synonym;
 
@@ -110,7 +110,7 @@ impl Loader<'_> {
         let bot_path = find(BOT_FILE);
         let (texts, settings, topic_words) = self
             .optional(bot_path, BOT_FILE, DEFAULT_BOT, Self::bot)
-            .unwrap_or((None, Settings::default(), Vec::new()));
+            .unwrap_or((None, Thresholds::default(), Vec::new()));
         // The built-in bot.toml names the shipped FAQ's topic words; a folder
         // without its own bot.toml is about something else, so its topic words
         // are worked out from its entries.
@@ -169,7 +169,7 @@ impl Loader<'_> {
             texts: texts?,
             synonyms,
             safety: safety?,
-            settings,
+            thresholds: settings,
             topic_words,
         })
     }
@@ -266,7 +266,7 @@ impl Loader<'_> {
         out
     }
 
-    fn bot(&mut self, file: &TomlFile) -> Option<(Option<BotTexts>, Settings, Vec<String>)> {
+    fn bot(&mut self, file: &TomlFile) -> Option<(Option<BotTexts>, Thresholds, Vec<String>)> {
         let raw: raw::BotFile = file.parse_whole(self.diags)?;
         let mut c = Checker { file, base: 0, diags: self.diags };
         let texts = validate::bot_texts(&mut c, &raw, &fallback_texts());

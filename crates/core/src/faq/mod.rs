@@ -12,6 +12,6 @@ pub use date::Date;
 pub use load::{
     load_dir, load_dir_as_of, LoadError, Loaded, BOT_FILE, SAFETY_FILE, SOURCES_FILE, SYNONYMS_FILE,
 };
-pub use model::{BotTexts, Citation, Entry, EntryPlaces, Faq, Source};
+pub use model::{BotTexts, Citation, Entry, EntryPlaces, Faq, Source, Thresholds};
 pub use quotes::{check_quotes, closest_passage, fold_quote_text};
 pub use validate::{is_slug, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_LIMIT, MIN_ALTERNATES};

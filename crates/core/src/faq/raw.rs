@@ -65,7 +65,7 @@ pub struct BotFile {
     pub matching: Option<S<RawMatching>>,
 }
 
-/// `[matching]` in bot.toml: every field optional, defaults in `matcher::Settings`.
+/// `[matching]` in bot.toml: every field optional, defaults in `faq::Thresholds`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMatching {

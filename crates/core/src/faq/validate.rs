@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use super::date::Date;
+use super::model::Thresholds;
 use super::model::{BotTexts, Citation, Entry, EntryPlaces, Source};
 use super::raw::{self, S};
 use super::toml_file::TomlFile;
 use crate::diagnostic::{Diagnostic, Kind, Location};
-use crate::matcher::Settings;
 use crate::safety::{SafetyCategory, SafetyConfig, SafetyRule};
 use crate::text::Synonym;
 
@@ -237,8 +237,8 @@ pub fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -
     })
 }
 
-pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Settings {
-    let mut settings = Settings::default();
+pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Thresholds {
+    let mut settings = Thresholds::default();
     let Some(raw) = raw else { return settings };
     let m = raw.get_ref();
     let mut set = |value: &Option<S<f64>>, slot: &mut f32, name: &str| {

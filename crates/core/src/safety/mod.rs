@@ -4,6 +4,7 @@
 //! through the same [`Analyzer`] as everything else, so "can't breathe",
 //! "cant breath" and "cannot breathe" are one pattern away from each other.
 
+use crate::pipeline::Query;
 use crate::text::{within, Analyzer, Token};
 
 /// Most words a `*` in a pattern may stand for.
@@ -12,7 +13,10 @@ const MAX_GAP_WORDS: usize = 3;
 /// with the same first letter ("chest pian"); shorter ones must match exactly.
 const FUZZY_MIN_LEN: usize = 5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which kind of real help a message needs. Serialised as the JSON contract
+/// and the store name it: "emergency", "self-harm", "personal-advice".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SafetyCategory {
     /// Call emergency services now.
     Emergency,
@@ -23,6 +27,7 @@ pub enum SafetyCategory {
 }
 
 impl SafetyCategory {
+    /// The name in `safety.toml`, the JSON contract and the store.
     pub fn as_str(self) -> &'static str {
         match self {
             SafetyCategory::Emergency => "emergency",
@@ -135,9 +140,13 @@ impl Triage {
         Triage { rules }
     }
 
-    /// The first category (in priority order) with a pattern match in
-    /// `tokens` that none of its `except` phrases overlaps.
-    pub fn check(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
+    /// Stage 2 of the pipeline: the first category (in priority order) with
+    /// a pattern match in the message that none of its `except` phrases overlaps.
+    pub fn check(&self, query: &Query) -> Option<Triaged<'_>> {
+        self.check_tokens(query.tokens())
+    }
+
+    fn check_tokens(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
         self.rules.iter().find_map(|rule| {
             let hits = rule.patterns.spans(tokens);
             let excused = if hits.is_empty() { Vec::new() } else { rule.except.spans(tokens) };
@@ -211,32 +220,33 @@ mod tests {
         let (t, a) = triage(&["can't breathe", "chest * pain"], &[]);
         for hit in ["I CANT BREATH", "i can't breathing", "cant brethe", "my chest is in pain", "chest pain"]
         {
-            assert!(t.check(&a.tokens(hit)).is_some(), "{hit}");
+            assert!(t.check_tokens(&a.tokens(hit)).is_some(), "{hit}");
         }
         assert!(
-            t.check(&a.tokens("my chest really is a lot of pain")).is_none(),
+            t.check_tokens(&a.tokens("my chest really is a lot of pain")).is_none(),
             "gap longer than three words"
         );
-        assert!(t.check(&a.tokens("what is a breath test")).is_none());
+        assert!(t.check_tokens(&a.tokens("what is a breath test")).is_none());
     }
 
     #[test]
     fn except_phrases_cancel_a_match() {
         let (t, a) = triage(&["overdose"], &["overdose * exosomes"]);
-        assert!(t.check(&a.tokens("I took an overdose")).is_some());
-        assert!(t.check(&a.tokens("can you overdose on exosomes")).is_none());
+        assert!(t.check_tokens(&a.tokens("I took an overdose")).is_some());
+        assert!(t.check_tokens(&a.tokens("can you overdose on exosomes")).is_none());
     }
 
     #[test]
     fn except_phrases_cancel_only_the_matches_they_overlap() {
         let (t, a) = triage(&["should i take", "swollen after"], &["steps * i take"]);
-        assert!(t.check(&a.tokens("what steps should I take before a consultation")).is_none());
+        assert!(t.check_tokens(&a.tokens("what steps should I take before a consultation")).is_none());
         assert!(
-            t.check(&a.tokens("my knee is swollen after the shot, what steps should I take")).is_some(),
+            t.check_tokens(&a.tokens("my knee is swollen after the shot, what steps should I take"))
+                .is_some(),
             "the other match stands"
         );
         assert!(
-            t.check(&a.tokens("what steps can I take? should I take ibuprofen")).is_some(),
+            t.check_tokens(&a.tokens("what steps can I take? should I take ibuprofen")).is_some(),
             "a second, separate match of the same pattern stands"
         );
     }

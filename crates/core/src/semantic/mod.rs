@@ -13,10 +13,6 @@ mod wordpiece;
 pub use vectors::Vectors;
 pub use wordpiece::{WordPieces, MAX_WORD_CHARS};
 
-/// idf of a word piece: ln((key texts + 1) / (texts using it + SMOOTHING)).
-/// 0.5 as in BM25's idf: a piece no key text uses weighs most, not infinitely.
-pub const IDF_SMOOTHING: f32 = 0.5;
-
 /// Entry vectors for one FAQ load.
 #[derive(Debug)]
 pub struct SemanticIndex {
@@ -54,7 +50,7 @@ impl SemanticIndex {
             }
         }
         let n = texts.len() as f32;
-        let idf_of = |d: u32| ((n + 1.0) / (d as f32 + IDF_SMOOTHING)).ln();
+        let idf_of = |d: u32| crate::text::idf(n, d as f32);
         // A mark no key text uses ("*", "[" of chat markdown) weighs nothing;
         // an unknown word keeps the top weight: it is what an off-topic
         // question is made of.
@@ -108,29 +104,6 @@ impl SemanticIndex {
     }
 }
 
-/// The text without code (fenced or inline) and without links: a pasted
-/// URL or snippet says nothing about what is asked ("[click here](http://x)
-/// ```js alert(1)``` **how big are exosomes**").
-pub fn prose(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let parts: Vec<&str> = text.split('`').collect();
-    // An odd number of backticks: the last one opens nothing, what follows is prose.
-    let unclosed = if parts.len() % 2 == 0 { parts.len() - 1 } else { usize::MAX };
-    for (i, part) in parts.into_iter().enumerate() {
-        // Even parts are outside backticks; a run of ``` gives empty parts
-        // between, so fenced blocks and inline code are both odd parts.
-        if i % 2 == 1 && i != unclosed {
-            out.push(' ');
-            continue;
-        }
-        for word in part.split_inclusive(char::is_whitespace) {
-            let link = word.contains("://") || word.contains("www.") || word.contains("discord.gg/");
-            out.push_str(if link { " " } else { word });
-        }
-    }
-    out
-}
-
 /// Scales `v` to unit length; false (and `v` untouched) when it is zero.
 fn normalise(v: &mut [f32]) -> bool {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -168,19 +141,6 @@ mod tests {
         );
         assert_eq!(closest(&index, "what diameter do these vesicles have"), 1);
         assert_eq!(closest(&index, "any dangers or adverse reactions?"), 2);
-    }
-
-    #[test]
-    fn links_and_code_are_not_prose() {
-        let text =
-            "[click here](http://evil.example/x) <http://a.b> ```js\nalert(1)``` see `x()` **how big**";
-        let kept: Vec<String> = prose(text).split_whitespace().map(String::from).collect();
-        assert_eq!(kept, ["[click", "see", "**how", "big**"]);
-        assert_eq!(prose("no code here"), "no code here");
-        assert_eq!(
-            prose("what's the `size").split_whitespace().collect::<Vec<_>>(),
-            ["what's", "the", "size"]
-        );
     }
 
     #[test]

@@ -10,14 +10,14 @@ use std::collections::HashMap;
 
 /// Words shorter than this are matched exactly: "iv", "oa", "cd9" have too many
 /// neighbours one edit away.
-pub const FUZZY_MIN_LEN: usize = 4;
+pub(super) const FUZZY_MIN_LEN: usize = 4;
 /// Words at least this long may be two edits away ("mesenchymel" -> "mesenchym");
 /// shorter ones one edit.
-pub const TWO_EDITS_MIN_LEN: usize = 7;
+pub(super) const TWO_EDITS_MIN_LEN: usize = 7;
 /// At most this many vocabulary terms stand in for one misspelt query word.
-pub const MAX_FUZZY_CANDIDATES: usize = 3;
+pub(super) const MAX_FUZZY_CANDIDATES: usize = 3;
 #[derive(Debug, Default)]
-pub struct Vocab {
+pub(super) struct Vocab {
     ids: HashMap<String, u32>,
     terms: Vec<String>,
     deletes: HashMap<u64, Vec<u32>>,
@@ -26,23 +26,19 @@ pub struct Vocab {
 }
 
 impl Vocab {
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.terms.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-    }
-
-    pub fn id(&self, term: &str) -> Option<u32> {
+    pub(super) fn id(&self, term: &str) -> Option<u32> {
         self.ids.get(term).copied()
     }
 
-    pub fn term(&self, id: u32) -> &str {
+    pub(super) fn term(&self, id: u32) -> &str {
         &self.terms[id as usize]
     }
 
-    pub fn intern(&mut self, term: &str) -> u32 {
+    pub(super) fn intern(&mut self, term: &str) -> u32 {
         if let Some(&id) = self.ids.get(term) {
             return id;
         }
@@ -53,7 +49,7 @@ impl Vocab {
     }
 
     /// Builds the delete table; call once after every term is interned.
-    pub fn build_fuzzy(&mut self) {
+    pub(super) fn build_fuzzy(&mut self) {
         let mut deletes: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut buf = Vec::new();
         for (id, term) in self.terms.iter().enumerate() {
@@ -77,7 +73,7 @@ impl Vocab {
 
     /// Terms that begin with `prefix` (other than `prefix` itself), shortest
     /// first, at most `limit` of them.
-    pub fn completions(&self, prefix: &str, limit: usize, out: &mut Vec<u32>) {
+    pub(super) fn completions(&self, prefix: &str, limit: usize, out: &mut Vec<u32>) {
         out.clear();
         let start = self.sorted.partition_point(|&t| self.terms[t as usize].as_str() < prefix);
         let matching = self.sorted[start..]
@@ -91,7 +87,7 @@ impl Vocab {
 
     /// Vocabulary terms within the edit budget of `word`, most similar first,
     /// as `(term id, similarity in 0..1)`.
-    pub fn fuzzy(&self, word: &str, out: &mut Vec<(u32, f32)>) {
+    pub(super) fn fuzzy(&self, word: &str, out: &mut Vec<(u32, f32)>) {
         out.clear();
         let len = word.len();
         if len < FUZZY_MIN_LEN || !word.is_ascii() {

@@ -2,36 +2,21 @@
 
 use super::vocab::Vocab;
 use crate::faq::Entry;
-use crate::text::{cap_chars, Analyzer, QUESTION_WORDS};
+use crate::pipeline::Weights;
+use crate::text::{cap_chars, idf as idf_of_df, Analyzer, QUESTION_WORDS};
 
 /// Only the start of an answer is indexed: enough to catch the words an answer
 /// adds to its question, and bounded for banks with long answers.
-pub const ANSWER_INDEX_CHARS: usize = 600;
+pub(crate) const ANSWER_INDEX_CHARS: usize = 600;
 /// At most this many distinct terms of an answer's start are indexed.
-pub const ANSWER_INDEX_TERMS: usize = 40;
+pub(crate) const ANSWER_INDEX_TERMS: usize = 40;
 /// Without `topic_words` in bot.toml, a term used in the questions/alternates
 /// of at least this share of entries (a fifth), and of at least
 /// `CORE_MIN_ENTRIES` of them, is a core topic word of the FAQ ("exosome",
 /// "stem cell"): a query that uses one is about the FAQ's domain.
-pub const CORE_SHARE: f32 = 0.20;
-pub const CORE_MIN_ENTRIES: usize = 3;
-/// Core topic words weigh at least this much. Their idf is low because every
-/// entry uses them, yet whether a question is about exosomes or stem cells is
-/// exactly what tells "what are MSCs" from "what are MSC exosomes".
-pub const CORE_MIN_WEIGHT: f32 = 1.0;
-/// A word the FAQ never uses weighs this share of the idf a word in no entry
-/// would get (on the shipped FAQ 2.37, where the rarest FAQ word weighs 3.64).
-/// It is no evidence for or against any entry, and it is mostly chat context
-/// ("i just nod along", "what should I grill them about"), so at full weight it
-/// buried real matches in long messages. Halving it raised the held-out set's
-/// top-1 from 0.782 to 0.818 and the eval set's from 0.891 to 0.896, with the
-/// out-of-domain bank at 0.3% answered (was 0.2%) and the `mqp` look-alikes
-/// unchanged; a quarter gave the same top-1 there but let one more "none" case through.
-pub const UNKNOWN_WORD_SHARE: f32 = 0.5;
-/// Question words keep this share of their idf: "how" tells "how does it work"
-/// from "does it work", but a bare "exosomes?" still means "what are exosomes".
-pub const QUESTION_WORD_WEIGHT: f32 = 0.3;
-
+pub(crate) const CORE_SHARE: f32 = 0.20;
+/// See [`CORE_SHARE`].
+pub(crate) const CORE_MIN_ENTRIES: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     /// The question or one alternate: what people type.
@@ -43,39 +28,31 @@ pub enum FieldKind {
 }
 
 #[derive(Debug)]
-pub struct Field {
-    pub entry: u32,
-    pub kind: FieldKind,
+pub(crate) struct Field {
+    pub(super) entry: u32,
+    pub(super) kind: FieldKind,
     /// Sorted, unique term ids.
-    pub terms: Box<[u32]>,
+    pub(super) terms: Box<[u32]>,
     /// Sum of the terms' weights (idf).
-    pub weight: f32,
+    pub(super) weight: f32,
     /// The part of `weight` that comes from core topic words.
-    pub core_weight: f32,
+    pub(super) core_weight: f32,
     /// The text uses a question word ("how", "where").
-    pub asks: bool,
-}
-
-impl Field {
-    pub fn contains(&self, term: u32) -> bool {
-        self.terms.binary_search(&term).is_ok()
-    }
+    pub(super) asks: bool,
 }
 
 #[derive(Debug)]
-pub struct Index {
-    pub vocab: Vocab,
+pub(crate) struct Index {
+    pub(super) vocab: Vocab,
     /// Per term: inverse document frequency over entries.
-    pub idf: Vec<f32>,
+    pub(super) idf: Vec<f32>,
     /// Per term: a core topic word of this FAQ.
-    pub core: Vec<bool>,
-    /// Per term: a question word ("how", "where").
-    pub question: Vec<bool>,
-    /// The weight of a word the FAQ never uses ([`UNKNOWN_WORD_SHARE`]).
-    pub unknown_idf: f32,
-    pub fields: Vec<Field>,
+    pub(super) core: Vec<bool>,
+    /// The weight of a word the FAQ never uses ([`Weights::unknown_word_share`]).
+    pub(super) unknown_idf: f32,
+    pub(super) fields: Vec<Field>,
     /// Per entry: its fields are `fields[start..end]`.
-    pub entry_fields: Vec<(u32, u32)>,
+    pub(super) entry_fields: Vec<(u32, u32)>,
     /// Per term: the fields containing it, `postings[offsets[t]..offsets[t + 1]]`.
     offsets: Vec<u32>,
     postings: Vec<u32>,
@@ -85,7 +62,12 @@ impl Index {
     /// `topic_words` are the FAQ's core topic words as the moderators name
     /// them (`[matching] topic_words`); empty: the terms used by at least
     /// [`CORE_SHARE`] of the entries' key texts.
-    pub fn build(entries: &[Entry], topic_words: &[String], analyzer: &Analyzer) -> Index {
+    pub(crate) fn build(
+        entries: &[Entry],
+        topic_words: &[String],
+        analyzer: &Analyzer,
+        w: &Weights,
+    ) -> Index {
         let mut vocab = Vocab::default();
         let mut raw_fields: Vec<(u32, FieldKind, Vec<u32>)> = Vec::new();
         let mut entry_fields = Vec::with_capacity(entries.len());
@@ -138,7 +120,7 @@ impl Index {
             }
         }
         let n = entries.len() as f32;
-        let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let idf_of = |df: f32| idf_of_df(n, df);
         let core_min = (CORE_SHARE * n).max(CORE_MIN_ENTRIES as f32);
         let mut core: Vec<bool> = if topic_words.is_empty() {
             key_df.iter().map(|&d| d as f32 >= core_min).collect()
@@ -157,7 +139,7 @@ impl Index {
             .map(
                 |(&d, &is_core)| {
                     if is_core {
-                        idf_of(d as f32).max(CORE_MIN_WEIGHT)
+                        idf_of(d as f32).max(w.core_min_weight)
                     } else {
                         idf_of(d as f32)
                     }
@@ -169,7 +151,7 @@ impl Index {
             if let Some(id) = vocab.id(&analyzer.stem_word(word)) {
                 question[id as usize] = true;
                 core[id as usize] = false;
-                idf[id as usize] = idf_of(df[id as usize] as f32) * QUESTION_WORD_WEIGHT;
+                idf[id as usize] = idf_of(df[id as usize] as f32) * w.question_word_weight;
             }
         }
 
@@ -204,8 +186,7 @@ impl Index {
             vocab,
             idf,
             core,
-            question,
-            unknown_idf: idf_of(0.0) * UNKNOWN_WORD_SHARE,
+            unknown_idf: idf_of(0.0) * w.unknown_word_share,
             fields,
             entry_fields,
             offsets,
@@ -213,21 +194,21 @@ impl Index {
         }
     }
 
-    pub fn postings(&self, term: u32) -> &[u32] {
+    pub(super) fn postings(&self, term: u32) -> &[u32] {
         let t = term as usize;
         &self.postings[self.offsets[t] as usize..self.offsets[t + 1] as usize]
     }
 
-    pub fn entry_count(&self) -> usize {
+    pub(super) fn entry_count(&self) -> usize {
         self.entry_fields.len()
     }
 
     /// Whether an analysed term is one of the FAQ's core topic words.
-    pub fn is_core(&self, term: &str) -> bool {
+    pub(super) fn is_core(&self, term: &str) -> bool {
         self.vocab.id(term).is_some_and(|id| self.core[id as usize])
     }
 
-    pub fn fields_of(&self, entry: u32) -> &[Field] {
+    pub(super) fn fields_of(&self, entry: u32) -> &[Field] {
         let (start, end) = self.entry_fields[entry as usize];
         &self.fields[start as usize..end as usize]
     }

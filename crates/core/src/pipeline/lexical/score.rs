@@ -17,120 +17,15 @@
 
 use super::index::{FieldKind, Index};
 use super::MAX_QUERY_TERMS as MAX_TERMS;
-
-/// Tags are curated topic words, but say less than a question: a query word
-/// found only in the tags counts for this much of a key-text match.
-pub const TAG_WEIGHT: f32 = 0.5;
-/// A query word found in another key text of the same entry (not the one
-/// being scored) counts for this much: people combine the words of several
-/// alternates in one question.
-pub const OTHER_KEYS_WEIGHT: f32 = 0.6;
-/// A query word found only in the answer's start counts for this much.
-pub const ANSWER_WEIGHT: f32 = 0.45;
-/// beta for queries that use a core topic word: their other words are mostly
-/// context ("my aunt in Mexico had ...") and cost little.
-pub const BETA_ON_TOPIC: f32 = 0.3;
-/// beta for queries with no core topic word: an unexplained word counts triple,
-/// so one FAQ word inside an unrelated question ("what foods are
-/// anti-inflammatory") does not make an answer.
-pub const BETA_OFF_TOPIC: f32 = 3.0;
-/// How much a key text's unasked words cost. Below 1: a short query ("exosome
-/// size") should still match a longer key text fully about it.
-pub const GAMMA: f32 = 0.3;
-
-/// Added to the denominator when the query asks with one question word and
-/// the key text with another ("where do MSCs come from" vs "what is an MSC"):
-/// about one ordinary word's worth of disagreement.
-pub const QUESTION_CONFLICT: f32 = 1.5;
-
-/// The scoring weights together, so tools can try other values
-/// (`examples/tune.rs`); the matcher uses [`Weights::DEFAULT`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Weights {
-    pub tag: f32,
-    pub answer: f32,
-    pub beta_on_topic: f32,
-    pub beta_off_topic: f32,
-    pub gamma: f32,
-    pub question_conflict: f32,
-    pub segment_factor: f32,
-    pub core_unexplained: f32,
-    pub core_unasked: f32,
-    pub core_unasked_off_topic: f32,
-    pub other_keys: f32,
-    pub semantic: f32,
-    pub semantic_floor: f32,
-}
-
-impl Weights {
-    pub const DEFAULT: Weights = Weights {
-        tag: TAG_WEIGHT,
-        answer: ANSWER_WEIGHT,
-        beta_on_topic: BETA_ON_TOPIC,
-        beta_off_topic: BETA_OFF_TOPIC,
-        gamma: GAMMA,
-        question_conflict: QUESTION_CONFLICT,
-        segment_factor: super::SEGMENT_FACTOR,
-        core_unexplained: CORE_UNEXPLAINED,
-        core_unasked: CORE_UNASKED,
-        core_unasked_off_topic: CORE_UNASKED_OFF_TOPIC,
-        other_keys: OTHER_KEYS_WEIGHT,
-        semantic: SEMANTIC_WEIGHT,
-        semantic_floor: SEMANTIC_FLOOR,
-    };
-
-    pub fn beta(&self, on_topic: bool) -> f32 {
-        if on_topic {
-            self.beta_on_topic
-        } else {
-            self.beta_off_topic
-        }
-    }
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights::DEFAULT
-    }
-}
-
-/// beta for a core topic word of the query that the key text lacks, however
-/// on-topic the query: "msc exosomes" is not answered by "what is an MSC".
-pub const CORE_UNEXPLAINED: f32 = 0.6;
-/// gamma for a core topic word of the key text that the query lacks: "how do
-/// cells divide" is not "can exosomes divide like cells".
-pub const CORE_UNASKED: f32 = 0.6;
-/// The same when the query uses no core topic word at all: then the key
-/// text's topic word is the whole difference between "how do cells divide"
-/// and "can exosomes divide like cells". 2.5: with the shipped FAQ's named
-/// topic words, 2.0 still answered "how do cells divide" (0.51); 2.5 and 3.0
-/// both abstain there, and 3.0 cost a held-out case.
-pub const CORE_UNASKED_OFF_TOPIC: f32 = 2.5;
-
-/// How much closeness in meaning (see [`crate::semantic`]) counts in an
-/// entry's confidence; the rest is the word-overlap score above. Searched
-/// 0.3-0.6 on the eval set (`examples/tune.rs`): ranked top-1 0.953-0.964
-/// against 0.922 with words alone; 0.6 answered the most at the thresholds
-/// that keep "none" cases unanswered. The static vectors alone rank worse
-/// than words (0.81 against 0.88 on `mqp`), so meaning does not lead alone.
-pub const SEMANTIC_WEIGHT: f32 = 0.6;
-/// A cosine at or under this counts as no closeness at all: unrelated
-/// messages still land around 0.1-0.3 with static word vectors. 0.2-0.4
-/// tried: 0.3 kept the most "none" cases unanswered at the same top-1.
-pub const SEMANTIC_FLOOR: f32 = 0.3;
-
-/// An entry's confidence from its word-overlap confidence and the cosine of
-/// the message and entry vectors.
-pub fn blend(lexical: f32, cosine: f32, w: &Weights) -> f32 {
-    let closeness = ((cosine - w.semantic_floor) / (1.0 - w.semantic_floor)).clamp(0.0, 1.0);
-    (1.0 - w.semantic) * lexical + w.semantic * closeness
-}
+use crate::pipeline::Weights;
 
 /// One query word after analysis: its weight and the vocabulary terms that
 /// stand for it (itself, or fuzzy candidates) with their similarity.
 #[derive(Debug, Clone)]
 pub struct QueryTerm {
+    /// The word's weight (its idf, or its best stand-in's).
     pub weight: f32,
+    /// Vocabulary term ids that stand for it, most similar first, with their similarity.
     pub alternatives: Vec<(u32, f32)>,
     /// False for question words ("how", "what"): they refine a match but a key
     /// text that shares only them with the query does not match at all.
@@ -153,12 +48,17 @@ impl QueryTerm {
 /// The parts of one key text's confidence, for [`entry_confidence`] and explanations.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KeyScore {
-    /// Index into `Index::fields`.
+    /// Index into the index's fields.
     pub field: usize,
+    /// M: weight of the query words this key text has.
     pub matched: f32,
+    /// E: extra weight explained by the entry's tags, answer or other key texts.
     pub extra: f32,
+    /// U: weight of the query words nothing in the entry has.
     pub unexplained: f32,
+    /// F: weight of the key text's words the query lacks.
     pub unasked: f32,
+    /// The key text's confidence.
     pub confidence: f32,
 }
 
@@ -168,7 +68,7 @@ thread_local! {
 }
 
 /// Scores every key text of `entry` against the query.
-pub fn key_scores(
+pub(crate) fn key_scores(
     index: &Index,
     entry: u32,
     query: &[QueryTerm],
@@ -181,7 +81,13 @@ pub fn key_scores(
 }
 
 /// The confidence that entry `entry` answers the query: its best key text's.
-pub fn entry_confidence(index: &Index, entry: u32, query: &[QueryTerm], w: &Weights, on_topic: bool) -> f32 {
+pub(crate) fn entry_confidence(
+    index: &Index,
+    entry: u32,
+    query: &[QueryTerm],
+    w: &Weights,
+    on_topic: bool,
+) -> f32 {
     let mut best = 0f32;
     for_each_key_score(index, entry, query, w, on_topic, |k| best = best.max(k.confidence));
     best
@@ -268,7 +174,7 @@ fn for_each_key_score(
 
 /// A cheap upper-bound-ish score from accumulated matches, used to pick the
 /// candidates that get the full [`entry_confidence`].
-pub fn field_prescore(
+pub(crate) fn field_prescore(
     kind: FieldKind,
     accumulated: f32,
     field_weight: f32,

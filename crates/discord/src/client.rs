@@ -1,0 +1,197 @@
+//! The serenity client's lifecycle: the framework, the HTTP client, the
+//! token check, the shards, and a shutdown that lets replies finish.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use serenity::GatewayIntents;
+
+use crate::config::{Config, Sharding};
+use crate::moderation::{self, Trigger};
+use crate::state::Data;
+use crate::{commands, events, render, watch, Error};
+use faqbot_core::live::LiveFaq;
+
+/// On shutdown, replies still being sent get this long to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The poise framework with every command and the event handler.
+pub fn framework(data: Data, guild_id: Option<u64>) -> poise::Framework<Data, Error> {
+    poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            allowed_mentions: Some(render::no_mentions()),
+            event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
+            on_error: |error| Box::pin(on_error(error)),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(shard = ctx.shard_id.0, guilds = ready.guilds.len(), "connected");
+                match guild_id {
+                    Some(g) => {
+                        poise::builtins::register_in_guild(ctx, &framework.options().commands, g.into())
+                            .await?
+                    }
+                    None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
+                }
+                start_watching(&data, ctx.http.clone());
+                Ok(data)
+            })
+        })
+        .build()
+}
+
+/// Watches the FAQ folder when configured; a folder that cannot be watched is logged, not fatal.
+fn start_watching(data: &Data, http: Arc<serenity::Http>) {
+    let Some(debounce) = data.watch else { return };
+    let channel = data.mod_log_channel;
+    let announce = move |report| {
+        let http = http.clone();
+        async move { moderation::announce(&http, channel, &report, Trigger::FileWatch).await }
+    };
+    if let Err(error) = watch::spawn(data.live.clone(), debounce, announce) {
+        tracing::warn!(%error, dir = %data.live.dir().display(), "cannot watch the FAQ folder; use /faq-reload");
+    }
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Setup { error, .. } => tracing::error!(%error, "setup failed"),
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(%error, command = %ctx.command().name, "command failed")
+        }
+        poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
+            // The command arrived without an option its schema requires (an old
+            // client, a stale registration): say so rather than leave it unanswered.
+            tracing::warn!(command = %ctx.command().name, description, "malformed command");
+            let text = "I couldn't read that command (an option was missing or of the wrong type). Please try again.";
+            if let Err(error) = commands::private(poise::Context::Application(ctx), text).await {
+                tracing::warn!(%error, "cannot answer a malformed command");
+            }
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}
+
+/// The gateway intents: guild messages with content, for mentions.
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::DIRECT_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// The HTTP client: through `DISCORD_HTTP_PROXY` when set (then serenity's own
+/// rate limiter is off, as the proxy limits), never through an `HTTP_PROXY`
+/// from the environment.
+pub fn http(config: &Config) -> anyhow::Result<serenity::Http> {
+    let client = reqwest::Client::builder().no_proxy().build().context("cannot build the HTTP client")?;
+    let mut builder = serenity::HttpBuilder::new(&config.token)
+        .client(client)
+        .default_allowed_mentions(render::no_mentions());
+    if let Some(proxy) = &config.http_proxy {
+        builder = builder.proxy(proxy.clone()).ratelimiter_disabled(true);
+    }
+    Ok(builder.build())
+}
+
+/// The serenity client with the framework, ready to start.
+pub async fn client(config: &Config, data: Data) -> anyhow::Result<serenity::Client> {
+    let framework = framework(data, config.guild_id);
+    serenity::ClientBuilder::new_with_http(http(config)?, intents())
+        .framework(framework)
+        .await
+        .context("cannot create the Discord client")
+}
+
+/// Asks Discord who the bot is, so a wrong token stops `serve` at once with a
+/// clear message (never the token itself) instead of a reconnect loop.
+pub async fn check_token(config: &Config) -> anyhow::Result<()> {
+    match http(config)?.get_current_user().await {
+        Ok(user) => {
+            tracing::info!(bot = %user.name, "token accepted");
+            Ok(())
+        }
+        Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
+            if r.status_code.as_u16() == 401 =>
+        {
+            anyhow::bail!(
+                "Discord refused DISCORD_TOKEN (401 Unauthorized): reset the token on the developer portal's Bot page \
+                 and put the new one in .env"
+            )
+        }
+        Err(error) => Err(anyhow::Error::new(error).context("cannot reach Discord to check the token")),
+    }
+}
+
+/// Starts the configured shards; returns when they stop.
+pub async fn start(client: &mut serenity::Client, sharding: &Sharding) -> serenity::Result<()> {
+    match *sharding {
+        Sharding::Single => client.start().await,
+        Sharding::Auto => client.start_autosharded().await,
+        Sharding::Range { first, last, total } => client.start_shard_range(first..last + 1, total).await,
+    }
+}
+
+/// Runs the bot until Ctrl-C or SIGTERM, then shuts the shards down and lets
+/// replies in flight finish.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let (live, warnings) = LiveFaq::load(&config.faq_dir)
+        .with_context(|| format!("cannot load the FAQ in {}", config.faq_dir.display()))?;
+    for warning in &warnings {
+        tracing::warn!(%warning, "faq");
+    }
+    tracing::info!(entries = live.engine().faq().entries.len(), dir = %config.faq_dir.display(), "FAQ loaded");
+    check_token(&config).await?;
+    let data = Data::new(live, &config);
+    let in_flight = data.in_flight.clone();
+    let recorder = data.recorder.clone();
+    let mut client = client(&config, data).await?;
+    let shards = client.shard_manager.clone();
+    let stop = tokio::spawn(async move {
+        wait_for_stop_signal().await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    let result = start(&mut client, &config.sharding).await;
+    stop.abort();
+    if tokio::time::timeout(SHUTDOWN_GRACE, in_flight.wait_idle()).await.is_err() {
+        tracing::warn!("replies still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    if let Some(recorder) = recorder {
+        let flushed = tokio::task::spawn_blocking(move || recorder.flush());
+        if tokio::time::timeout(SHUTDOWN_GRACE, flushed).await.is_err() {
+            tracing::warn!("records still queued for the database after {SHUTDOWN_GRACE:?}; exiting anyway");
+        }
+    }
+    result.context("the Discord connection failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
