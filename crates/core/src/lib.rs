@@ -8,6 +8,8 @@
 //! `faqbot` binary) and the store (`faqbot-store`) depend on it, never the
 //! other way round.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;

@@ -11,6 +11,8 @@
 //!
 //! Nothing here matches or decides what an answer is: the core does.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod client;
 pub mod commands;
 pub mod config;

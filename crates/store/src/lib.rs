@@ -6,6 +6,8 @@
 //! No async runtime: writes go through a bounded channel to one writer thread
 //! ([`Recorder`]); reads open their own connection ([`open_read`]).
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod grouping;
 mod recorder;
 pub mod report;
