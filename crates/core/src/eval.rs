@@ -20,9 +20,12 @@ pub enum Expect {
     Safety,
 }
 
+/// One question of a cases file and what it should get.
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// The question as a user would type it.
     pub question: String,
+    /// The outcome that counts as right.
     pub expect: Expect,
 }
 
@@ -47,14 +50,37 @@ enum RawExpect {
     Any(Vec<String>),
 }
 
+/// Why a cases file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CasesError {
+    /// The file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The cases file.
+        path: String,
+        /// Why reading failed.
+        source: std::io::Error,
+    },
+    /// The file is not a valid cases file.
     #[error("{path}: {message}")]
-    Parse { path: String, message: String },
+    Parse {
+        /// The cases file.
+        path: String,
+        /// The TOML error.
+        message: String,
+    },
+    /// A case expects entry ids the FAQ does not have, or an empty list of them.
     #[error("{path}: case {index} ({question:?}) expects unknown entry id(s): {ids}")]
-    UnknownIds { path: String, index: usize, question: String, ids: String },
+    UnknownIds {
+        /// The cases file.
+        path: String,
+        /// The case's position in the file, from 1.
+        index: usize,
+        /// The case's question.
+        question: String,
+        /// The unknown ids, comma-separated.
+        ids: String,
+    },
 }
 
 /// Reads a cases file and checks its ids against the engine's FAQ.
@@ -92,18 +118,26 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
 /// One case that did not come out as expected.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
+    /// The case's question.
     pub question: String,
+    /// The expected entry ids (joined with " | "), or "none" or "safety".
     pub expected: String,
+    /// The kind of reply it got: answer, suggest, none or safety.
     pub got: String,
     /// The entry or suggestions that came back, with confidences.
     pub detail: String,
 }
 
+/// The measurements of one run over a cases file; every ratio is 0..1.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// Cases run.
     pub cases: usize,
+    /// Cases that expect an entry.
     pub entry_cases: usize,
+    /// Cases that expect no answer.
     pub none_cases: usize,
+    /// Cases that expect the safety triage.
     pub safety_cases: usize,
     /// Entry cases answered with an expected id.
     pub top1: f64,
@@ -119,9 +153,13 @@ pub struct Report {
     pub safety_accuracy: f64,
     /// Non-safety cases that got the safety outcome.
     pub false_safety: usize,
+    /// Median time per question, in microseconds (0 when not timed).
     pub latency_p50_us: f64,
+    /// 99th-percentile time per question, in microseconds (0 when not timed).
     pub latency_p99_us: f64,
+    /// Time to load and index the FAQ, in milliseconds.
     pub load_ms: f64,
+    /// Every case that did not come out as expected.
     pub failures: Vec<Failure>,
 }
 

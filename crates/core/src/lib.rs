@@ -11,6 +11,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod diagnostic;
+pub mod encoder;
 pub mod engine;
 pub mod eval;
 pub mod faq;
@@ -19,6 +20,6 @@ pub mod live;
 pub mod pipeline;
 pub mod reply;
 pub mod safety;
-pub mod semantic;
+mod semantic;
 pub mod text;
 pub mod topics;

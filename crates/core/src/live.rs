@@ -42,6 +42,7 @@ pub enum ReloadReport {
 }
 
 impl ReloadReport {
+    /// Whether the new FAQ went live.
     pub fn is_ok(&self) -> bool {
         matches!(self, ReloadReport::Reloaded { .. })
     }
@@ -99,6 +100,7 @@ impl LiveFaq {
         Ok((LiveFaq::new(dir, Engine::new(loaded.faq)), loaded.warnings))
     }
 
+    /// The folder reloads read.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

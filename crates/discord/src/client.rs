@@ -93,7 +93,7 @@ pub fn intents() -> GatewayIntents {
 /// from the environment.
 pub fn http(config: &Config) -> anyhow::Result<serenity::Http> {
     let client = reqwest::Client::builder().no_proxy().build().context("cannot build the HTTP client")?;
-    let mut builder = serenity::HttpBuilder::new(&config.token)
+    let mut builder = serenity::HttpBuilder::new(config.token.expose())
         .client(client)
         .default_allowed_mentions(render::no_mentions());
     if let Some(proxy) = &config.http_proxy {

@@ -72,7 +72,7 @@ async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocom
 
 /// Ask the FAQ about exosomes and mesenchymal stem cells.
 #[poise::command(slash_command, rename = "faq")]
-pub async fn faq(
+pub(crate) async fn faq(
     ctx: Context<'_>,
     #[description = "Your question"]
     #[autocomplete = "autocomplete_question"]
@@ -99,14 +99,14 @@ pub async fn faq(
 
 /// Browse every FAQ question, grouped by topic (only you see the list).
 #[poise::command(slash_command, rename = "faq-topics")]
-pub async fn faq_topics(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn faq_topics(ctx: Context<'_>) -> Result<(), Error> {
     let pages = topics::pages(ctx.data().engine().faq(), render::TOPICS_PAGE_CHARS);
     respond(ctx, render::topics_page(&pages, 0), true).await
 }
 
 /// Reply to this message with the best FAQ answer (you get a private confirmation).
 #[poise::command(context_menu_command = "Answer with FAQ")]
-pub async fn answer_with_faq(
+pub(crate) async fn answer_with_faq(
     ctx: Context<'_>,
     #[description = "The message to answer"] message: serenity::Message,
 ) -> Result<(), Error> {
@@ -182,7 +182,7 @@ async fn allowed_moderator(ctx: Context<'_>, command: &'static str) -> Result<bo
 
 /// Reload the FAQ files (moderators only). If they have errors, the current FAQ stays.
 #[poise::command(slash_command, rename = "faq-reload", default_member_permissions = "MANAGE_GUILD")]
-pub async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
     if !allowed_moderator(ctx, "faq-reload").await? {
         return Ok(());
     }
@@ -230,7 +230,7 @@ where
 
 /// What people asked that the FAQ could not answer, grouped (moderators only).
 #[poise::command(slash_command, rename = "faq-gaps", default_member_permissions = "MANAGE_GUILD")]
-pub async fn faq_gaps(
+pub(crate) async fn faq_gaps(
     ctx: Context<'_>,
     #[description = "How many days to look back (default 30)"]
     #[min = 1]
@@ -249,7 +249,7 @@ pub async fn faq_gaps(
 
 /// Questions per outcome, most-used entries, least helpful entries, safety count (moderators only).
 #[poise::command(slash_command, rename = "faq-stats", default_member_permissions = "MANAGE_GUILD")]
-pub async fn faq_stats(
+pub(crate) async fn faq_stats(
     ctx: Context<'_>,
     #[description = "How many days to look back (default 30)"]
     #[min = 1]

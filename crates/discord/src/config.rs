@@ -26,15 +26,49 @@ pub enum Sharding {
     /// As many shards as Discord recommends, all in this process.
     Auto,
     /// Shards `first..=last` of `total`, for splitting a big bot across processes.
-    Range { first: u32, last: u32, total: u32 },
+    Range {
+        /// The first shard this process runs.
+        first: u32,
+        /// The last shard this process runs.
+        last: u32,
+        /// Shards across all processes.
+        total: u32,
+    },
+}
+
+/// A value that must never be shown, such as the bot token: `Debug` prints
+/// `Secret(***)`, and the value is read only through [`Secret::expose`].
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself, to hand to what needs it; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// Everything `serve` needs. `Debug` never shows the token.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    pub token: String,
+    /// The bot token (`DISCORD_TOKEN`).
+    pub token: Secret,
+    /// The FAQ folder (`FAQ_DIR`, default `faq`).
     pub faq_dir: PathBuf,
+    /// Register the commands in this server at once; `None`: globally.
     pub guild_id: Option<u64>,
+    /// How the gateway connection is sharded (`DISCORD_SHARDS`).
     pub sharding: Sharding,
     /// Send REST calls to this base URL instead of discord.com (a rate-limit proxy, or tests).
     pub http_proxy: Option<String>,
@@ -58,44 +92,32 @@ pub struct Config {
     pub retention_days: u32,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("token", &"<redacted>")
-            .field("faq_dir", &self.faq_dir)
-            .field("guild_id", &self.guild_id)
-            .field("sharding", &self.sharding)
-            .field("http_proxy", &self.http_proxy)
-            .field("auto_answer_channels", &self.auto_answer_channels)
-            .field("auto_answer_cooldown", &self.auto_answer_cooldown)
-            .field("rate_limit", &self.rate_limit)
-            .field("moderator_role", &self.moderator_role)
-            .field("mod_log_channel", &self.mod_log_channel)
-            .field("watch", &self.watch)
-            .field("watch_debounce", &self.watch_debounce)
-            .field("database", &self.database)
-            .field("retention_days", &self.retention_days)
-            .finish()
-    }
-}
-
 /// A configuration problem, shown to the person starting the bot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// `DISCORD_TOKEN` is unset or blank.
     #[error(
         "DISCORD_TOKEN is not set. Copy .env.example to .env and fill in the bot token \
          (see the README), or try the FAQ without Discord: faqbot ask \"your question\""
     )]
     MissingToken,
+    /// A setting has a value that does not parse.
     #[error("{name} = {value:?} is not valid: {expected}")]
-    Invalid { name: &'static str, value: String, expected: &'static str },
+    Invalid {
+        /// The environment variable.
+        name: &'static str,
+        /// What it was set to.
+        value: String,
+        /// What it should look like.
+        expected: &'static str,
+    },
 }
 
 impl Config {
     /// Reads the configuration through `get` (the environment in `serve`, a map in tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let token = get("DISCORD_TOKEN").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-        let token = token.ok_or(ConfigError::MissingToken)?;
+        let token = Secret::new(token.ok_or(ConfigError::MissingToken)?);
         let faq_dir = get("FAQ_DIR").filter(|d| !d.trim().is_empty()).unwrap_or_else(|| "faq".into()).into();
         let guild_id = parse_opt(&get, "DISCORD_GUILD_ID", "a numeric guild (server) id")?;
         let sharding = match get("DISCORD_SHARDS") {
@@ -220,6 +242,16 @@ mod tests {
         assert!(!format!("{c:?}").contains("secret-token-value"));
         assert_eq!(c.faq_dir, PathBuf::from("faq"));
         assert_eq!(c.sharding, Sharding::Single);
+    }
+
+    #[test]
+    fn debug_shows_the_secret_type_but_never_the_token() {
+        let c = config(&[("DISCORD_TOKEN", "MTIz.secret-token-value.abc")]).unwrap();
+        for shown in [format!("{c:?}"), format!("{c:#?}")] {
+            assert!(!shown.contains("secret-token-value"), "{shown}");
+            assert!(shown.contains("Secret(***)"), "{shown}");
+        }
+        assert_eq!(c.token.expose(), "MTIz.secret-token-value.abc");
     }
 
     #[test]

@@ -12,11 +12,22 @@ const TOPICS: &str = "faq:topics:";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
     /// Show this entry to the clicker ("did you mean").
-    Show { entry: String },
+    Show {
+        /// The entry's id.
+        entry: String,
+    },
     /// Feedback on an answer from this entry.
-    Vote { entry: String, helpful: bool },
+    Vote {
+        /// The id of the entry the answer came from.
+        entry: String,
+        /// "Helpful" (true) or "Not helpful" (false).
+        helpful: bool,
+    },
     /// Go to this page of `/faq-topics`.
-    Topics { page: usize },
+    Topics {
+        /// The page, from 0.
+        page: usize,
+    },
 }
 
 impl Button {

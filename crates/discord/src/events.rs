@@ -12,7 +12,7 @@ use crate::{render, retry, Data, Error};
 use faqbot_core::{reply, topics};
 use faqbot_store::{EntryPoint, Place};
 
-pub async fn on_event(
+pub(crate) async fn on_event(
     framework: poise::FrameworkContext<'_, Data, Error>,
     event: &FullEvent,
 ) -> Result<(), Error> {

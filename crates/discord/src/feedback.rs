@@ -14,11 +14,13 @@ pub const MAX_REMEMBERED_VOTES: usize = 100_000;
 /// Whether a vote counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoteResult {
+    /// The first vote of this voter on this message.
     Counted,
     /// This voter already voted on this message.
     Duplicate,
 }
 
+/// Who voted on which message, the oldest forgotten past the capacity.
 #[derive(Debug)]
 pub struct VoteBook {
     capacity: usize,
@@ -33,6 +35,7 @@ impl Default for VoteBook {
 }
 
 impl VoteBook {
+    /// A book remembering at most `capacity` votes (at least 1).
     pub fn with_capacity(capacity: usize) -> VoteBook {
         VoteBook { capacity: capacity.max(1), seen: HashSet::new(), order: VecDeque::new() }
     }
@@ -51,10 +54,12 @@ impl VoteBook {
         VoteResult::Counted
     }
 
+    /// Votes remembered now.
     pub fn len(&self) -> usize {
         self.order.len()
     }
 
+    /// Whether no vote is remembered.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }

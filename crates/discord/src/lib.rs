@@ -6,7 +6,7 @@
 //! - [`commands`]: the application commands (poise), one function each;
 //! - `events`: mentions, auto-answer channels and button clicks;
 //! - [`render`]: a core reply as Discord messages, within Discord's limits;
-//! - [`client`]: the serenity client's lifecycle (token check, shards, shutdown);
+//! - [`client`](mod@client): the serenity client's lifecycle (token check, shards, shutdown);
 //! - [`watch`] and [`moderation`]: reloads and the moderation log.
 //!
 //! Nothing here matches or decides what an answer is: the core does.

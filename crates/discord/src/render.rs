@@ -19,11 +19,17 @@ const CITATION: CitationStyle = CitationStyle { lead: "— ", title: ("*", "*"),
 
 /// Discord's embed limits (characters).
 pub const EMBED_TITLE: usize = 256;
+/// Embed description limit.
 pub const EMBED_DESCRIPTION: usize = 4096;
+/// Embed field name limit.
 pub const EMBED_FIELD_NAME: usize = 256;
+/// Embed field value limit.
 pub const EMBED_FIELD_VALUE: usize = 1024;
+/// Embed footer limit.
 pub const EMBED_FOOTER: usize = 2048;
+/// Most fields in one embed.
 pub const EMBED_FIELDS: usize = 25;
+/// Limit on an embed's texts together: title, description, fields and footer.
 pub const EMBED_TOTAL: usize = 6000;
 /// Message content limit.
 pub const MESSAGE_CONTENT: usize = 2000;
@@ -40,8 +46,11 @@ pub fn no_mentions() -> CreateAllowedMentions {
 /// What a reply becomes on Discord, before it is put in a message or interaction response.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The message text; `None` for an answer, which is all embed.
     pub content: Option<String>,
+    /// The answer embed, for answers only.
     pub embed: Option<CreateEmbed>,
+    /// Buttons: votes under an answer, "did you mean" suggestions, or topic pages.
     pub components: Vec<CreateActionRow>,
 }
 
@@ -71,6 +80,8 @@ fn source_field(s: &SourceQuote) -> String {
     format!("\"{}\"\n{cite}", truncate(&s.quote, room.saturating_sub(2)))
 }
 
+/// An answer as an embed with vote buttons; anything else as text, with any
+/// suggestion buttons.
 pub fn render(reply: &Reply) -> Rendered {
     if reply.kind == ReplyKind::Answer {
         let (title, description, fields, footer) = answer_parts(reply);
@@ -180,6 +191,7 @@ pub fn text(content: impl AsRef<str>) -> Rendered {
     Rendered { content: Some(truncate(content.as_ref(), MESSAGE_CONTENT)), ..Default::default() }
 }
 
+/// `rendered` as a channel message, pinging no one.
 pub fn message(rendered: Rendered) -> CreateMessage {
     let mut m = CreateMessage::new().allowed_mentions(no_mentions()).components(rendered.components);
     if let Some(content) = rendered.content {
@@ -191,6 +203,7 @@ pub fn message(rendered: Rendered) -> CreateMessage {
     m
 }
 
+/// `rendered` as an interaction response, pinging no one; `ephemeral`: seen by the user alone.
 pub fn interaction_message(rendered: Rendered, ephemeral: bool) -> CreateInteractionResponseMessage {
     let mut m = CreateInteractionResponseMessage::new()
         .allowed_mentions(no_mentions())
@@ -205,6 +218,7 @@ pub fn interaction_message(rendered: Rendered, ephemeral: bool) -> CreateInterac
     m
 }
 
+/// `rendered` as a command reply, pinging no one; `ephemeral`: seen by the user alone.
 pub fn poise_reply(rendered: Rendered, ephemeral: bool) -> poise::CreateReply {
     let mut r = poise::CreateReply::default()
         .allowed_mentions(no_mentions())
@@ -269,6 +283,7 @@ pub fn limit_violations(rendered: &Rendered) -> Vec<String> {
 
 /// A message has at most this many action rows, each of at most this many buttons.
 pub const MAX_ACTION_ROWS: usize = 5;
+/// Most buttons in one action row.
 pub const MAX_ROW_BUTTONS: usize = 5;
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub struct Data {
     pub(crate) recorder: Option<Recorder>,
 }
 
-/// A question that went through the [`policy`](crate::policy).
+/// A question that went through the [`policy`].
 pub struct Asked {
     /// The engine it was decided with (keep it to render: a reload may swap another in).
     pub engine: Arc<Engine>,
@@ -48,6 +48,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Data {
+    /// The state for serving `live` as `config` says (opens the recorder).
     pub fn new(live: LiveFaq, config: &Config) -> Data {
         Data {
             live: Arc::new(live),

@@ -24,6 +24,7 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// Whether the limit lets everything through (no questions or no window).
     pub fn is_off(&self) -> bool {
         self.questions == 0 || self.window.is_zero()
     }
@@ -38,9 +39,11 @@ struct Bucket {
 /// The outcome of asking the limiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// Within the limit; one question was taken from the bucket.
     Allowed,
     /// Over the limit; one question is allowed again after this long.
     Limited {
+        /// How long until the bucket holds a question again.
         retry_after: Duration,
     },
 }
@@ -54,6 +57,7 @@ pub struct RateLimiter<K> {
 }
 
 impl<K: Hash + Eq + Copy> RateLimiter<K> {
+    /// A limiter remembering at most [`MAX_TRACKED_KEYS`] keys.
     pub fn new(rate: Rate) -> Self {
         Self::with_capacity(rate, MAX_TRACKED_KEYS)
     }
@@ -117,6 +121,7 @@ pub struct Cooldown<K> {
 }
 
 impl<K: Hash + Eq + Copy> Cooldown<K> {
+    /// A cooldown of `period`, remembering at most [`MAX_TRACKED_KEYS`] keys.
     pub fn new(period: Duration) -> Self {
         Cooldown { period, capacity: MAX_TRACKED_KEYS, last: HashMap::new() }
     }

@@ -34,7 +34,9 @@ const MAX_SETS_COMPARED: usize = 8;
 /// One distinct stored text and how often it was asked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wording {
+    /// The normalised question text.
     pub text: String,
+    /// Times it was asked.
     pub count: u64,
     /// Of which nothing fitted (the rest got "did you mean").
     pub unanswered: u64,

@@ -39,14 +39,29 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
 /// the question, and no room for pasted essays.
 pub const MAX_TEXT_CHARS: usize = 300;
 
+/// Why the database could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// SQLite refused: locked, corrupt, disk full, ...
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The folder for a new database could not be made.
     #[error("cannot create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        /// The folder.
+        path: String,
+        /// Why it could not be made.
+        source: std::io::Error,
+    },
+    /// The file was written by a newer faqbot, with migrations this one lacks.
     #[error("the database is at schema version {found}, but this faqbot knows only up to {known}: use a newer faqbot")]
-    TooNew { found: usize, known: usize },
+    TooNew {
+        /// The file's schema version.
+        found: usize,
+        /// The newest version this build knows ([`schema::CURRENT`]).
+        known: usize,
+    },
+    /// There is no database file to read (it holds the path).
     #[error("no database at {0}: the bot creates it on its first run")]
     Missing(String),
 }
@@ -56,7 +71,9 @@ pub enum StoreError {
 pub struct QuestionRecord {
     /// Unix seconds.
     pub at: i64,
+    /// The server it was asked in; `None` in direct messages.
     pub guild_id: Option<u64>,
+    /// The channel it was asked in.
     pub channel_id: Option<u64>,
     /// Where it was asked.
     pub entry_point: EntryPoint,
@@ -64,7 +81,9 @@ pub struct QuestionRecord {
     pub outcome: ReplyKind,
     /// For safety: which kind of help.
     pub category: Option<SafetyCategory>,
+    /// The answered entry, for answers only.
     pub entry_id: Option<String>,
+    /// The answer's confidence, else the best-ranked entry's (0 when nothing ranked).
     pub confidence: f32,
     /// The normalised question, for suggest and none only (see [`normalise`]).
     pub text: Option<String>,
@@ -107,7 +126,9 @@ impl std::fmt::Display for EntryPoint {
 pub struct Place {
     /// How it reached the bot.
     pub entry_point: EntryPoint,
+    /// The server; `None` in direct messages.
     pub guild_id: Option<u64>,
+    /// The channel.
     pub channel_id: Option<u64>,
 }
 
@@ -138,10 +159,15 @@ impl QuestionRecord {
 /// One feedback vote; the voter is already hashed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoteRecord {
+    /// Unix seconds.
     pub at: i64,
+    /// The bot's message voted on; one vote per voter per message is kept.
     pub message_id: u64,
+    /// The voter, as [`voter_hash`] gives it.
     pub voter_hash: [u8; 32],
+    /// The entry that message answered with.
     pub entry_id: String,
+    /// Whether the voter found it helpful.
     pub helpful: bool,
 }
 

@@ -18,16 +18,18 @@ use super::{now, open_write, voter_hash, voter_salt, QuestionRecord, StoreError,
 
 /// Records waiting for the writer at most. At the bot's few questions a
 /// second this is minutes of backlog; past it, records are dropped, not queued.
-pub const CHANNEL_CAPACITY: usize = 10_000;
+pub(crate) const CHANNEL_CAPACITY: usize = 10_000;
 /// Records written in one transaction at most.
-pub const MAX_BATCH: usize = 500;
+pub(crate) const MAX_BATCH: usize = 500;
 /// A database problem is logged at most this often.
-pub const ERROR_LOG_EVERY: Duration = Duration::from_secs(60);
+pub(crate) const ERROR_LOG_EVERY: Duration = Duration::from_secs(60);
 /// Old question texts are deleted this often (and at start-up).
-pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+pub(crate) const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
+/// Where the recorder writes, and how long it keeps question texts.
 #[derive(Debug, Clone)]
 pub struct RecorderOptions {
+    /// The SQLite file; created, with its folder, if missing.
     pub path: PathBuf,
     /// Question texts older than this many days are deleted; counts are kept.
     pub retention_days: u32,
@@ -36,6 +38,7 @@ pub struct RecorderOptions {
 /// What the recorder did, for logs and `/faq-stats`.
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// Records written to the database.
     pub written: AtomicU64,
     /// Dropped because the channel was full.
     pub dropped_full: AtomicU64,
@@ -44,6 +47,7 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// Records dropped, for either reason.
     pub fn dropped(&self) -> u64 {
         self.dropped_full.load(Ordering::Relaxed) + self.dropped_unavailable.load(Ordering::Relaxed)
     }
@@ -98,6 +102,7 @@ impl Recorder {
         (Recorder { tx, salt: Arc::new(salt), counters }, error)
     }
 
+    /// Queues a handled question for the writer; never blocks (dropped and counted if it cannot be queued).
     pub fn question(&self, record: QuestionRecord) {
         self.send(Message::Question(record));
     }
@@ -126,6 +131,7 @@ impl Recorder {
         }
     }
 
+    /// What has been written and dropped so far.
     pub fn counters(&self) -> &Counters {
         &self.counters
     }

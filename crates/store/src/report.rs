@@ -23,29 +23,42 @@ pub fn since(now: i64, days: u32) -> i64 {
     now - i64::from(days) * SECONDS_PER_DAY
 }
 
+/// How many questions had one value of a column (an outcome, entry or category).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Count {
+    /// The value; "-" when the column was empty.
     pub key: String,
+    /// Questions with it.
     pub count: u64,
 }
 
+/// An entry's feedback votes.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Rating {
+    /// The entry voted on.
     pub entry_id: String,
+    /// Votes saying it helped.
     pub helpful: u64,
+    /// All votes.
     pub votes: u64,
+    /// `helpful / votes`, 0..1.
     pub ratio: f64,
 }
 
+/// What happened to the questions of the last `days` days.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Stats {
+    /// The period, in days up to now.
     pub days: u32,
+    /// Questions handled in the period.
     pub questions: u64,
     /// answer, suggest, none, safety.
     pub by_outcome: Vec<Count>,
+    /// The most-used entries (answers only), most first.
     pub top_entries: Vec<Count>,
     /// Entries with at least [`MIN_VOTES_FOR_RATIO`] votes, worst ratio first.
     pub worst_rated: Vec<Rating>,
+    /// Questions the safety triage took, in all.
     pub safety_total: u64,
     /// By category: emergency, self-harm, personal-advice.
     pub safety: Vec<Count>,
@@ -62,6 +75,7 @@ fn counts(conn: &Connection, sql: &str, since: i64, rows: usize) -> Result<Vec<C
     Ok(found.collect::<Result<_, _>>()?)
 }
 
+/// The stats for the `days` days before `now`, lists cut to `rows` rows.
 pub fn stats(conn: &Connection, now: i64, days: u32, rows: usize) -> Result<Stats, StoreError> {
     let from = since(now, days);
     let by_outcome = counts(
@@ -118,11 +132,14 @@ pub struct GapGroup {
     pub wordings: usize,
 }
 
+/// The questions the FAQ could not answer confidently in the last `days` days, grouped.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gaps {
+    /// The period, in days up to now.
     pub days: u32,
     /// Unanswered and low-confidence questions with a stored text in the period.
     pub questions: u64,
+    /// The most asked groups, most asked first.
     pub groups: Vec<GapGroup>,
     /// Rare distinct wordings past [`MAX_DISTINCT_TEXTS`], not grouped.
     pub not_grouped: usize,

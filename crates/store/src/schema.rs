@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT: usize = MIGRATIONS.len();
 
+/// The file's schema version: the number of migrations applied to it.
 pub fn version(conn: &Connection) -> Result<usize, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     Ok(usize::try_from(v).unwrap_or(0))

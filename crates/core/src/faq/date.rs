@@ -4,10 +4,14 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// A date, perhaps only a year or a year and month; ordered by year, month, day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {
+    /// The year, e.g. 2026.
     pub year: i32,
+    /// The month, 1 to 12; `None` for a year alone.
     pub month: Option<u8>,
+    /// The day of the month; `None` for a year or year and month alone.
     pub day: Option<u8>,
 }
 

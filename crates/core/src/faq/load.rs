@@ -14,9 +14,13 @@ use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::safety::SafetyConfig;
 use crate::text::Synonym;
 
+/// The documents entries cite; the one file a FAQ folder must have.
 pub const SOURCES_FILE: &str = "sources.toml";
+/// The bot's texts, matching thresholds and topic words (optional: built-in otherwise).
 pub const BOT_FILE: &str = "bot.toml";
+/// Words that mean the same (optional: built-in otherwise).
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
+/// The safety rules (optional: built-in otherwise).
 pub const SAFETY_FILE: &str = "safety.toml";
 
 /// The shipped texts, synonyms and safety rules, used when a folder lacks its own
@@ -28,17 +32,21 @@ const DEFAULT_SAFETY: &str = include_str!("../../../../faq/safety.toml");
 /// A FAQ that loaded, and the warnings found on the way.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The FAQ, validated.
     pub faq: Faq,
+    /// Problems that did not stop the load, sorted by file and position.
     pub warnings: Vec<Diagnostic>,
 }
 
 /// A FAQ folder that did not load: every problem found, errors and warnings.
 #[derive(Debug, Clone)]
 pub struct LoadError {
+    /// Errors first, then warnings, each sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl LoadError {
+    /// The errors alone, without the warnings.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }

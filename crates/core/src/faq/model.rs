@@ -38,11 +38,17 @@ impl Default for Thresholds {
 /// A complete, validated FAQ folder.
 #[derive(Debug, Clone)]
 pub struct Faq {
+    /// The folder it was loaded from.
     pub dir: PathBuf,
+    /// Every entry of every entry file, files in name order.
     pub entries: Vec<Entry>,
+    /// The documents entries cite, from `sources.toml`.
     pub sources: Vec<Source>,
+    /// The moderator-editable texts from `bot.toml`.
     pub texts: BotTexts,
+    /// The domain words that mean the same, from `synonyms.toml`.
     pub synonyms: Vec<Synonym>,
+    /// The safety rules, from `safety.toml`.
     pub safety: SafetyConfig,
     /// When to answer, suggest or stay quiet (`[matching]` in bot.toml).
     pub thresholds: Thresholds,
@@ -52,23 +58,33 @@ pub struct Faq {
 }
 
 impl Faq {
+    /// The entry with id `id`, if there is one.
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.id == id)
     }
 
+    /// The position in [`Faq::entries`] of the entry with id `id`.
     pub fn entry_index(&self, id: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.id == id)
     }
 }
 
+/// One question and its sourced answer.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// A lowercase slug, unique across the FAQ.
     pub id: String,
+    /// The question as the FAQ asks it.
     pub question: String,
+    /// Other ways people ask it in chat.
     pub alternates: Vec<String>,
+    /// Lowercase slugs naming its topics.
     pub tags: Vec<String>,
+    /// The answer, in plain words.
     pub answer: String,
+    /// When the entry was last checked against its sources.
     pub reviewed: Option<Date>,
+    /// The quotes that support the answer; at least one.
     pub citations: Vec<Citation>,
     /// Where the question and each alternate are written, for warnings.
     pub places: EntryPlaces,
@@ -81,10 +97,14 @@ impl Entry {
     }
 }
 
+/// Where an entry's id, question and alternates are written.
 #[derive(Debug, Clone)]
 pub struct EntryPlaces {
+    /// Where the id is written.
     pub id: Location,
+    /// Where the question is written.
     pub question: Location,
+    /// Where each alternate is written, in the same order.
     pub alternates: Vec<Location>,
 }
 
@@ -104,20 +124,32 @@ impl EntryPlaces {
 pub struct Citation {
     /// Index into [`Faq::sources`].
     pub source: usize,
+    /// The source's words, verbatim.
     pub quote: String,
+    /// Where the quote is written, for warnings.
     pub place: Location,
 }
 
+/// A document entries may cite, from `sources.toml`.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// A lowercase slug, unique; what a citation's `doc` names.
     pub id: String,
+    /// The document's title.
     pub title: String,
+    /// Who published it.
     pub publisher: String,
+    /// Who wrote it, when the document says.
     pub author: Option<String>,
+    /// When it was published; may be a year, or a year and month, alone.
     pub date: Option<Date>,
+    /// Where to read it, when the document gives an address.
     pub url: Option<String>,
+    /// The document's text in the sources folder, to check quotes against.
     pub file: Option<String>,
+    /// What sort of document it is: peer-reviewed, clinic, health-site, ...
     pub kind: Option<String>,
+    /// Where its id is written, for warnings.
     pub place: Location,
 }
 

@@ -5,18 +5,18 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-pub type S<T> = Spanned<T>;
+pub(super) type S<T> = Spanned<T>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EntriesFile {
+pub(super) struct EntriesFile {
     #[serde(default)]
     pub entry: Vec<S<RawEntry>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEntry {
+pub(super) struct RawEntry {
     pub id: S<String>,
     pub question: S<String>,
     #[serde(default)]
@@ -31,21 +31,21 @@ pub struct RawEntry {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCitation {
+pub(super) struct RawCitation {
     pub doc: S<String>,
     pub quote: S<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourcesFile {
+pub(super) struct SourcesFile {
     #[serde(default)]
     pub source: Vec<S<RawSource>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSource {
+pub(super) struct RawSource {
     pub id: S<String>,
     pub title: S<String>,
     pub publisher: S<String>,
@@ -58,7 +58,7 @@ pub struct RawSource {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BotFile {
+pub(super) struct BotFile {
     pub disclaimer: S<String>,
     pub no_answer: Option<S<String>>,
     pub suggest_intro: Option<S<String>>,
@@ -68,7 +68,7 @@ pub struct BotFile {
 /// `[matching]` in bot.toml: every field optional, defaults in `faq::Thresholds`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawMatching {
+pub(super) struct RawMatching {
     pub answer_threshold: Option<S<f64>>,
     pub suggest_threshold: Option<S<f64>>,
     pub margin: Option<S<f64>>,
@@ -77,21 +77,21 @@ pub struct RawMatching {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SynonymsFile {
+pub(super) struct SynonymsFile {
     #[serde(default)]
     pub synonym: Vec<S<RawSynonym>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSynonym {
+pub(super) struct RawSynonym {
     pub term: S<String>,
     pub variants: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SafetyFile {
+pub(super) struct SafetyFile {
     pub emergency: S<RawSafetyCategory>,
     pub self_harm: S<RawSafetyCategory>,
     pub personal_advice: S<RawSafetyCategory>,
@@ -99,7 +99,7 @@ pub struct SafetyFile {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSafetyCategory {
+pub(super) struct RawSafetyCategory {
     pub message: S<String>,
     pub patterns: Vec<S<String>>,
     /// Phrases that cancel the matches of this category they overlap ("what

@@ -8,10 +8,10 @@ use crate::diagnostic::{Diagnostic, Kind, LineIndex, Location};
 
 /// Larger files are refused before parsing, so a stray dump cannot exhaust memory.
 /// 256 MiB leaves room for benchmark banks of ~50,000 entries with long answers.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub(super) const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One file's text, with the helpers to point into it.
-pub struct TomlFile {
+pub(super) struct TomlFile {
     pub path: PathBuf,
     pub text: String,
     lines: LineIndex,
@@ -20,7 +20,7 @@ pub struct TomlFile {
 impl TomlFile {
     /// Reads `path`: refuses files that are too big or not UTF-8, and blanks a
     /// leading byte-order mark (keeping offsets) so editors that add one are fine.
-    pub fn read(path: &Path) -> Result<TomlFile, Diagnostic> {
+    pub(super) fn read(path: &Path) -> Result<TomlFile, Diagnostic> {
         let here = Location::start_of(path);
         let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
         if meta.len() > MAX_FILE_BYTES {
@@ -45,7 +45,7 @@ impl TomlFile {
         Ok(TomlFile::from_text(path, text))
     }
 
-    pub fn from_text(path: &Path, mut text: String) -> TomlFile {
+    pub(super) fn from_text(path: &Path, mut text: String) -> TomlFile {
         if text.starts_with('\u{FEFF}') {
             text.replace_range(0..3, "   ");
         }
@@ -53,7 +53,7 @@ impl TomlFile {
         TomlFile { path: path.to_path_buf(), text, lines }
     }
 
-    pub fn location(&self, offset: usize) -> Location {
+    pub(super) fn location(&self, offset: usize) -> Location {
         self.lines.location(&self.path, &self.text, offset)
     }
 
@@ -74,7 +74,7 @@ impl TomlFile {
     }
 
     /// Parses the whole file as `T`; on failure records one diagnostic.
-    pub fn parse_whole<T: DeserializeOwned>(&self, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    pub(super) fn parse_whole<T: DeserializeOwned>(&self, diags: &mut Vec<Diagnostic>) -> Option<T> {
         match toml::from_str::<T>(&self.text) {
             Ok(value) => Some(value),
             Err(e) => {
@@ -92,7 +92,7 @@ impl TomlFile {
     /// is parsed once; only when a table has a syntax error is the whole file
     /// parsed again, to tell a real error from a header-looking line inside a
     /// multi-line string.
-    pub fn parse_tables<W: DeserializeOwned>(
+    pub(super) fn parse_tables<W: DeserializeOwned>(
         &self,
         header: &str,
         diags: &mut Vec<Diagnostic>,

@@ -19,14 +19,14 @@ pub const EMBED_FIELD_LIMIT: usize = 1024;
 pub const MIN_ALTERNATES: usize = 2;
 
 /// Validation state for one file: its text (for positions) and the sink for problems.
-pub struct Checker<'a> {
+pub(super) struct Checker<'a> {
     pub file: &'a TomlFile,
     pub base: usize,
     pub diags: &'a mut Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
-    pub fn at<T>(&self, spanned: &S<T>) -> Location {
+    pub(super) fn at<T>(&self, spanned: &S<T>) -> Location {
         self.file.location(self.base + spanned.span().start)
     }
 
@@ -39,7 +39,7 @@ impl Checker<'_> {
     }
 
     /// A required text: trimmed, with CRLF folded; an error when empty.
-    pub fn text(&mut self, value: &S<String>, what: &str) -> Option<String> {
+    pub(super) fn text(&mut self, value: &S<String>, what: &str) -> Option<String> {
         let text = value.get_ref().replace("\r\n", "\n").trim().to_string();
         if text.is_empty() {
             let place = self.at(value);
@@ -49,11 +49,11 @@ impl Checker<'_> {
         Some(text)
     }
 
-    pub fn optional_text(&mut self, value: &Option<S<String>>, what: &str) -> Option<String> {
+    pub(super) fn optional_text(&mut self, value: &Option<S<String>>, what: &str) -> Option<String> {
         value.as_ref().and_then(|v| self.text(v, what))
     }
 
-    pub fn slug(&mut self, value: &S<String>, what: &str) -> Option<String> {
+    pub(super) fn slug(&mut self, value: &S<String>, what: &str) -> Option<String> {
         let id = value.get_ref();
         if is_slug(id) {
             return Some(id.clone());
@@ -68,7 +68,7 @@ impl Checker<'_> {
         None
     }
 
-    pub fn date(&mut self, value: &Option<S<String>>, allow_partial: bool) -> Option<Date> {
+    pub(super) fn date(&mut self, value: &Option<S<String>>, allow_partial: bool) -> Option<Date> {
         let value = value.as_ref()?;
         let date = Date::parse(value.get_ref().trim(), allow_partial);
         if date.is_none() {
@@ -92,7 +92,7 @@ pub fn is_slug(s: &str) -> bool {
         })
 }
 
-pub fn source(c: &mut Checker<'_>, raw: &raw::RawSource) -> Option<Source> {
+pub(super) fn source(c: &mut Checker<'_>, raw: &raw::RawSource) -> Option<Source> {
     let id = c.slug(&raw.id, "source id");
     let title = c.text(&raw.title, "title");
     let publisher = c.text(&raw.publisher, "publisher");
@@ -106,7 +106,7 @@ pub fn source(c: &mut Checker<'_>, raw: &raw::RawSource) -> Option<Source> {
 }
 
 /// Validates one entry; `sources` maps source ids to their index.
-pub fn entry(
+pub(super) fn entry(
     c: &mut Checker<'_>,
     raw: &S<raw::RawEntry>,
     sources: &HashMap<String, usize>,
@@ -216,7 +216,7 @@ pub fn entry(
     })
 }
 
-pub fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -> Option<BotTexts> {
+pub(super) fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -> Option<BotTexts> {
     let disclaimer = raw.disclaimer.get_ref().trim();
     if disclaimer.is_empty() {
         let place = c.at(&raw.disclaimer);
@@ -237,7 +237,7 @@ pub fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -
     })
 }
 
-pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Thresholds {
+pub(super) fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Thresholds {
     let mut settings = Thresholds::default();
     let Some(raw) = raw else { return settings };
     let m = raw.get_ref();
@@ -274,12 +274,12 @@ pub fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Thres
 
 /// `topic_words` under `[matching]`: the words that make a message about this
 /// FAQ's subject at all. Empty (or absent) means the matcher works them out.
-pub fn topic_words(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Vec<String> {
+pub(super) fn topic_words(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Vec<String> {
     let Some(raw) = raw else { return Vec::new() };
     raw.get_ref().topic_words.iter().flatten().filter_map(|w| c.text(w, "topic word")).collect()
 }
 
-pub fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {
+pub(super) fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {
     let term = c.text(&raw.term, "synonym term");
     let variants: Vec<String> = raw.variants.iter().filter_map(|v| c.text(v, "synonym variant")).collect();
     if variants.len() != raw.variants.len() {
@@ -288,7 +288,7 @@ pub fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {
     Some(Synonym { term: term?, variants })
 }
 
-pub fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<SafetyConfig> {
+pub(super) fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<SafetyConfig> {
     let mut rules = Vec::new();
     let mut ok = true;
     for (category, cat) in [

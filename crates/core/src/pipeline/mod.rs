@@ -142,7 +142,7 @@ pub struct Weights {
     pub sentence_min_whole: f32,
 
     // --- rescore: meaning ---
-    /// How much closeness in meaning (see [`crate::semantic`]) counts in an
+    /// How much closeness in meaning (the `rescore` stage) counts in an
     /// entry's confidence; the rest is the word score. Searched 0.3-0.6 on
     /// the eval set (`examples/tune.rs`): ranked top-1 0.953-0.964 against
     /// 0.922 with words alone; 0.6 answered the most at the thresholds that

@@ -1,6 +1,6 @@
 //! Stage 4: closeness in meaning re-scores the word candidates. Each entry's
 //! vector and the message's (the whole, each sentence of a longer one, and
-//! the clause that asks) come from [`crate::semantic`]; an entry's
+//! the clause that asks) come from the `semantic` module; an entry's
 //! confidence becomes a blend of its word score and its best cosine.
 
 use super::{Query, Scored, Weights};

@@ -40,15 +40,20 @@ impl SafetyCategory {
 /// One category's rule as written in safety.toml.
 #[derive(Debug, Clone)]
 pub struct SafetyRule {
+    /// The category it triages to.
     pub category: SafetyCategory,
+    /// The text shown instead of an answer.
     pub message: String,
+    /// Phrases that trigger it; `*` stands for up to three other words.
     pub patterns: Vec<String>,
+    /// Phrases that cancel a trigger they overlap.
     pub except: Vec<String>,
 }
 
 /// The validated safety.toml: one rule per category, in priority order.
 #[derive(Debug, Clone)]
 pub struct SafetyConfig {
+    /// The rules, the first matching one winning.
     pub rules: Vec<SafetyRule>,
 }
 
@@ -106,7 +111,9 @@ impl PatternSet {
 /// A triage verdict: which category, and the text to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Triaged<'a> {
+    /// The first category whose rule matched.
     pub category: SafetyCategory,
+    /// That rule's message.
     pub message: &'a str,
 }
 
@@ -117,6 +124,7 @@ pub struct Triage {
 }
 
 impl Triage {
+    /// Compiles `config`'s patterns through `analyzer`, the one queries go through.
     pub fn new(config: &SafetyConfig, analyzer: &Analyzer) -> Self {
         let compile = |patterns: &[String]| -> PatternSet {
             PatternSet::new(

@@ -10,12 +10,11 @@
 mod vectors;
 mod wordpiece;
 
-pub use vectors::Vectors;
-pub use wordpiece::{WordPieces, MAX_WORD_CHARS};
+pub(crate) use vectors::Vectors;
 
 /// Entry vectors for one FAQ load.
 #[derive(Debug)]
-pub struct SemanticIndex {
+pub(crate) struct SemanticIndex {
     vectors: &'static Vectors,
     idf: Vec<f32>,
     /// `entries x dims`, each row unit length (zero for an entry with no known piece).
@@ -25,7 +24,7 @@ pub struct SemanticIndex {
 impl SemanticIndex {
     /// An entry's vector is the mean of its key texts' unit vectors (question
     /// and alternates), so an entry with many alternates is not one long text.
-    pub fn build<'a, E, K>(entries: E) -> SemanticIndex
+    pub(crate) fn build<'a, E, K>(entries: E) -> SemanticIndex
     where
         E: IntoIterator<Item = K>,
         K: IntoIterator<Item = &'a str>,
@@ -76,7 +75,7 @@ impl SemanticIndex {
     }
 
     /// The text's unit vector, or `None` when no word of it is known.
-    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+    pub(crate) fn embed(&self, text: &str) -> Option<Vec<f32>> {
         let mut pieces = Vec::new();
         self.vectors.pieces.pieces(text, &mut pieces);
         pieces.sort_unstable();
@@ -85,7 +84,7 @@ impl SemanticIndex {
     }
 
     /// Cosine of a message vector from [`SemanticIndex::embed`] and entry `entry`'s.
-    pub fn similarity(&self, message: &[f32], entry: usize) -> f32 {
+    pub(crate) fn similarity(&self, message: &[f32], entry: usize) -> f32 {
         let dims = self.vectors.dims();
         self.entries[entry * dims..(entry + 1) * dims].iter().zip(message).map(|(a, b)| a * b).sum()
     }

@@ -12,7 +12,7 @@ const HEADER: usize = 12;
 
 /// One vector per word piece, each row an f32 scale then `dims` signed bytes.
 #[derive(Debug)]
-pub struct Vectors {
+pub(crate) struct Vectors {
     pub pieces: WordPieces,
     rows: usize,
     dims: usize,
@@ -21,7 +21,7 @@ pub struct Vectors {
 
 impl Vectors {
     /// The shipped table, parsed once per process.
-    pub fn shipped() -> &'static Vectors {
+    pub(crate) fn shipped() -> &'static Vectors {
         static SHIPPED: OnceLock<Vectors> = OnceLock::new();
         SHIPPED.get_or_init(|| {
             Vectors::parse(VOCAB, VECTORS).expect("models/minilm-static is checked by a unit test")
@@ -45,16 +45,16 @@ impl Vectors {
         Ok(Vectors { pieces, rows, dims, data: &bytes[HEADER..] })
     }
 
-    pub fn dims(&self) -> usize {
+    pub(crate) fn dims(&self) -> usize {
         self.dims
     }
 
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.rows
     }
 
     /// Adds `weight` times piece `row`'s vector to `sum`.
-    pub fn add_to(&self, row: u32, weight: f32, sum: &mut [f32]) {
+    pub(crate) fn add_to(&self, row: u32, weight: f32, sum: &mut [f32]) {
         let at = row as usize * (4 + self.dims);
         let scale =
             f32::from_le_bytes([self.data[at], self.data[at + 1], self.data[at + 2], self.data[at + 3]]);

@@ -8,11 +8,11 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// BERT gives a word longer than this one unknown piece; so do we.
-pub const MAX_WORD_CHARS: usize = 100;
+pub(crate) const MAX_WORD_CHARS: usize = 100;
 
 /// A word-piece vocabulary: piece -> row of the vector table.
 #[derive(Debug)]
-pub struct WordPieces {
+pub(crate) struct WordPieces {
     ids: FxHashMap<&'static str, u32>,
     /// The longest piece, in bytes: the lookup buffer's capacity.
     longest: usize,
@@ -22,7 +22,7 @@ pub struct WordPieces {
 
 impl WordPieces {
     /// From the model's `vocab.txt` (one piece per line, row = line number).
-    pub fn new(vocab: &'static str) -> WordPieces {
+    pub(crate) fn new(vocab: &'static str) -> WordPieces {
         let ids: FxHashMap<&'static str, u32> =
             vocab.lines().enumerate().map(|(i, p)| (p, i as u32)).collect();
         let longest = ids.keys().map(|p| p.len()).max().unwrap_or(0);
@@ -39,20 +39,16 @@ impl WordPieces {
     }
 
     /// Whether piece `id` is one punctuation mark.
-    pub fn is_mark(&self, id: u32) -> bool {
+    pub(crate) fn is_mark(&self, id: u32) -> bool {
         self.marks.binary_search(&id).is_ok()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ids.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
     /// The pieces of `text`, in order; words with no split into known pieces are skipped.
-    pub fn pieces(&self, text: &str, out: &mut Vec<u32>) {
+    pub(crate) fn pieces(&self, text: &str, out: &mut Vec<u32>) {
         out.clear();
         if text.is_ascii() {
             self.split(text.chars().map(|c| c.to_ascii_lowercase()), out);

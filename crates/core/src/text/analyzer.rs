@@ -20,7 +20,9 @@ pub struct Token {
 /// A synonym group from `faq/synonyms.toml`: every variant reads as `term`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Synonym {
+    /// The word or phrase every variant is read as.
     pub term: String,
+    /// Other words and phrases for it, e.g. abbreviations.
     pub variants: Vec<String>,
 }
 
@@ -54,6 +56,7 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer that reads each synonym group's variants as its term.
     pub fn new(synonyms: &[Synonym]) -> Self {
         let mut analyzer = Analyzer {
             stemmer: Stemmer::create(Algorithm::English),

@@ -75,7 +75,7 @@ const ISE_ENDINGS: &[(&str, &str)] = &[
 const MIN_SUFFIX_RULE_LEN: usize = 6;
 
 /// Returns the American spelling of a folded word, or the word unchanged.
-pub fn americanize(word: &str) -> String {
+pub(super) fn americanize(word: &str) -> String {
     if let Some((_, us)) = WORDS.iter().find(|(uk, _)| *uk == word) {
         return (*us).to_string();
     }

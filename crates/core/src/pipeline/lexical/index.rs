@@ -17,6 +17,7 @@ pub(crate) const ANSWER_INDEX_TERMS: usize = 40;
 pub(crate) const CORE_SHARE: f32 = 0.20;
 /// See [`CORE_SHARE`].
 pub(crate) const CORE_MIN_ENTRIES: usize = 3;
+/// What part of an entry an indexed field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     /// The question or one alternate: what people type.

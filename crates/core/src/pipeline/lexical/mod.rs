@@ -1,7 +1,7 @@
 //! Stage 3: retrieval by shared words. Candidates come from an inverted
 //! index over every entry's key texts (question, alternates), tags and the
 //! start of its answer; each is scored by how well its best key text explains
-//! the message ([`score`]), and each sentence of a longer message may sharpen
+//! the message (`score`), and each sentence of a longer message may sharpen
 //! that ([`Lexical::retrieve`]). Also the fast path for autocomplete
 //! ([`Lexical::complete`]), which runs on every keystroke.
 //!

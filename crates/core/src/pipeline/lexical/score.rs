@@ -45,7 +45,7 @@ impl QueryTerm {
     }
 }
 
-/// The parts of one key text's confidence, for [`entry_confidence`] and explanations.
+/// The parts of one key text's confidence, for the entry confidence and explanations.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KeyScore {
     /// Index into the index's fields.

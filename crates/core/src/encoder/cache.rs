@@ -1,0 +1,178 @@
+//! Sentence vectors already computed, kept on disk between runs: a restart,
+//! a reload or `faqbot ask` encodes only the key texts that changed.
+//!
+//! One file per model (named by the model's fingerprint), holding records of
+//! (text hash, vector). A file that is broken, truncated or from another
+//! model is ignored and rebuilt, never trusted. Writes go to a temporary file
+//! renamed over the old one, so two processes sharing a folder never read a
+//! half-written file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::DIMS;
+
+/// The default folder, relative to the working directory (git-ignored).
+pub const DEFAULT_DIR: &str = "data/vectors";
+const MAGIC: &[u8; 8] = b"FQVCACH1";
+/// magic, fingerprint (64 hex bytes), record count.
+const HEADER: usize = 8 + 64 + 8;
+const RECORD: usize = 8 + DIMS * 4;
+
+/// Vectors by the hash of their text, for one model.
+#[derive(Debug, Default)]
+pub struct VectorCache {
+    path: Option<PathBuf>,
+    fingerprint: String,
+    vectors: HashMap<u64, Vec<f32>>,
+    changed: bool,
+}
+
+/// The key of a text in the cache.
+pub fn text_key(text: &str) -> u64 {
+    let digest = Sha256::digest(text.as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
+}
+
+impl VectorCache {
+    /// A cache that keeps nothing on disk.
+    pub fn in_memory() -> VectorCache {
+        VectorCache::default()
+    }
+
+    /// The cache for the model with `fingerprint` in folder `dir`: what the
+    /// file holds if it is whole and of this model, else empty.
+    pub fn open(dir: &Path, fingerprint: &str) -> VectorCache {
+        let path = dir.join(format!("{}.vectors", &fingerprint[..fingerprint.len().min(16)]));
+        let vectors =
+            std::fs::read(&path).ok().and_then(|bytes| parse(&bytes, fingerprint)).unwrap_or_default();
+        VectorCache { path: Some(path), fingerprint: fingerprint.to_string(), vectors, changed: false }
+    }
+
+    /// How many vectors it holds.
+    pub fn len(&self) -> usize {
+        self.vectors.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.vectors.is_empty()
+    }
+
+    /// The vector of `text`, if computed before.
+    pub fn get(&self, text: &str) -> Option<&[f32]> {
+        self.vectors.get(&text_key(text)).map(Vec::as_slice)
+    }
+
+    /// Remembers the vector of `text`.
+    pub fn insert(&mut self, text: &str, vector: Vec<f32>) {
+        if vector.len() == DIMS {
+            self.vectors.insert(text_key(text), vector);
+            self.changed = true;
+        }
+    }
+
+    /// Writes the file if anything was added; an error (read-only disk, no
+    /// folder) is returned for logging: the vectors in memory stay usable.
+    pub fn save(&mut self) -> std::io::Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        if !self.changed {
+            return Ok(());
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut bytes = Vec::with_capacity(HEADER + self.vectors.len() * RECORD);
+        bytes.extend_from_slice(MAGIC);
+        bytes
+            .extend_from_slice(format!("{:0<64}", self.fingerprint).as_bytes().get(..64).unwrap_or_default());
+        bytes.extend_from_slice(&(self.vectors.len() as u64).to_le_bytes());
+        let mut keys: Vec<&u64> = self.vectors.keys().collect();
+        keys.sort_unstable();
+        for key in keys {
+            bytes.extend_from_slice(&key.to_le_bytes());
+            for x in &self.vectors[key] {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, path)?;
+        self.changed = false;
+        Ok(())
+    }
+}
+
+/// The records of a whole file of this model; `None` for anything else.
+fn parse(bytes: &[u8], fingerprint: &str) -> Option<HashMap<u64, Vec<f32>>> {
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        return None;
+    }
+    let stored = std::str::from_utf8(&bytes[8..72]).ok()?;
+    if stored.trim_end_matches('0') != fingerprint.trim_end_matches('0') || fingerprint.len() > 64 {
+        return None;
+    }
+    let count = u64::from_le_bytes(bytes[72..80].try_into().ok()?) as usize;
+    if bytes.len() != HEADER.checked_add(count.checked_mul(RECORD)?)? {
+        return None;
+    }
+    let mut out = HashMap::with_capacity(count);
+    for record in bytes[HEADER..].chunks_exact(RECORD) {
+        let key = u64::from_le_bytes(record[..8].try_into().ok()?);
+        let vector: Vec<f32> =
+            record[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        if vector.iter().any(|x| !x.is_finite()) {
+            return None;
+        }
+        out.insert(key, vector);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(x: f32) -> Vec<f32> {
+        let mut v = vec![0.0; DIMS];
+        v[0] = x;
+        v
+    }
+
+    #[test]
+    fn vectors_survive_a_restart_and_another_model_starts_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = VectorCache::open(dir.path(), "abc123");
+        cache.insert("how big are exosomes", unit(1.0));
+        cache.save().unwrap();
+        let again = VectorCache::open(dir.path(), "abc123");
+        assert_eq!(again.get("how big are exosomes"), Some(unit(1.0).as_slice()));
+        assert!(again.get("something else").is_none());
+        assert!(VectorCache::open(dir.path(), "abc124").is_empty(), "another model's vectors are not used");
+    }
+
+    #[test]
+    fn a_broken_or_foreign_file_is_ignored_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = VectorCache::open(dir.path(), "abc123");
+        cache.insert("a", unit(1.0));
+        cache.insert("b", unit(-1.0));
+        cache.save().unwrap();
+        let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        let whole = std::fs::read(&file).unwrap();
+        for broken in [&whole[..whole.len() - 3], b"garbage".as_slice(), &[]] {
+            std::fs::write(&file, broken).unwrap();
+            assert!(VectorCache::open(dir.path(), "abc123").is_empty());
+        }
+        let mut nan = whole.clone();
+        nan[HEADER + 8..HEADER + 12].copy_from_slice(&f32::NAN.to_le_bytes());
+        std::fs::write(&file, nan).unwrap();
+        let mut rebuilt = VectorCache::open(dir.path(), "abc123");
+        assert!(rebuilt.is_empty(), "a NaN is not trusted");
+        rebuilt.insert("a", unit(1.0));
+        rebuilt.save().unwrap();
+        assert_eq!(VectorCache::open(dir.path(), "abc123").len(), 1);
+    }
+}

@@ -1,0 +1,315 @@
+//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) run
+//! in-process on the CPU with candle. A text becomes one unit vector (the
+//! mean of its token vectors), and the cosine of two vectors says how close
+//! two texts are in meaning ("took my last dose of azithromycin" is near
+//! "after an antibiotic" though they share no word).
+//!
+//! The weights are read from the models folder (`models/all-minilm-l6-v2/`,
+//! see its README); nothing is fetched. Pure computation once loaded: no
+//! threads of its own, no I/O after [`Encoder::load`].
+
+pub mod cache;
+mod tokenizer;
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Module, Tensor, D};
+use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
+use sha2::{Digest, Sha256};
+
+use tokenizer::Tokenizer;
+
+/// The width of a sentence vector.
+pub const DIMS: usize = 384;
+/// Texts are cut to this many tokens (with `[CLS]` and `[SEP]`), as
+/// sentence-transformers does for this model (`max_seq_length`).
+pub const MAX_TOKENS: usize = 256;
+/// At most this many texts go through the model together (padded to the
+/// longest of them; texts are sorted by length first, so little is padding).
+pub const BATCH: usize = 32;
+/// The model's weights file and vocabulary in its folder.
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+/// See [`WEIGHTS_FILE`].
+pub const VOCAB_FILE: &str = "vocab.txt";
+
+const LAYERS: usize = 6;
+const HEADS: usize = 12;
+const HEAD_DIMS: usize = DIMS / HEADS;
+const INTERMEDIATE: usize = 1536;
+const VOCAB_SIZE: usize = 30522;
+const MAX_POSITIONS: usize = 512;
+const LAYER_NORM_EPS: f64 = 1e-12;
+/// Added to attention scores at padding positions: far below any real score.
+const MASKED: f64 = -1e9;
+
+/// Why the encoder could not be loaded or run.
+#[derive(Debug, thiserror::Error)]
+pub enum EncoderError {
+    /// A file of the model folder could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The vocabulary lacks a piece BERT needs.
+    #[error("{0}")]
+    Vocab(String),
+    /// The weights are not the model's, or a computation failed.
+    #[error("the sentence model failed: {0}")]
+    Model(#[from] candle_core::Error),
+}
+
+/// The loaded model.
+pub struct Encoder {
+    tokenizer: Tokenizer,
+    word: Embedding,
+    position: Embedding,
+    token_type: Tensor,
+    embed_norm: LayerNorm,
+    layers: Vec<Layer>,
+    device: Device,
+    fingerprint: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder").field("fingerprint", &self.fingerprint).finish_non_exhaustive()
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+impl Encoder {
+    /// Reads `model.safetensors` and `vocab.txt` from `dir`.
+    pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path)
+                .map_err(|source| EncoderError::Read { path: path.display().to_string(), source })
+        };
+        let weights = read(WEIGHTS_FILE)?;
+        let vocab = String::from_utf8_lossy(&read(VOCAB_FILE)?).into_owned();
+        Encoder::from_bytes(weights, &vocab)
+    }
+
+    /// The model from its weights (safetensors, float16 or float32) and vocabulary.
+    pub fn from_bytes(weights: Vec<u8>, vocab: &str) -> Result<Encoder, EncoderError> {
+        let fingerprint = format!("{:x}", Sha256::digest(&weights));
+        let tokenizer = Tokenizer::new(vocab).map_err(EncoderError::Vocab)?;
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
+        let e = vb.pp("embeddings");
+        let token_type = embedding(2, DIMS, e.pp("token_type_embeddings"))?.embeddings().get(0)?;
+        let mut layers = Vec::with_capacity(LAYERS);
+        for i in 0..LAYERS {
+            let l = vb.pp(format!("encoder.layer.{i}"));
+            let a = l.pp("attention");
+            layers.push(Layer {
+                query: linear(DIMS, DIMS, a.pp("self.query"))?,
+                key: linear(DIMS, DIMS, a.pp("self.key"))?,
+                value: linear(DIMS, DIMS, a.pp("self.value"))?,
+                attention_out: linear(DIMS, DIMS, a.pp("output.dense"))?,
+                attention_norm: layer_norm(DIMS, LAYER_NORM_EPS, a.pp("output.LayerNorm"))?,
+                intermediate: linear(DIMS, INTERMEDIATE, l.pp("intermediate.dense"))?,
+                output: linear(INTERMEDIATE, DIMS, l.pp("output.dense"))?,
+                output_norm: layer_norm(DIMS, LAYER_NORM_EPS, l.pp("output.LayerNorm"))?,
+            });
+        }
+        Ok(Encoder {
+            tokenizer,
+            word: embedding(VOCAB_SIZE, DIMS, e.pp("word_embeddings"))?,
+            position: embedding(MAX_POSITIONS, DIMS, e.pp("position_embeddings"))?,
+            token_type,
+            embed_norm: layer_norm(DIMS, LAYER_NORM_EPS, e.pp("LayerNorm"))?,
+            layers,
+            device,
+            fingerprint,
+        })
+    }
+
+    /// SHA-256 of the weights, hex: what a cache of vectors is keyed by.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The token ids of `text`, as the model reads it.
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        self.tokenizer.encode(text, MAX_TOKENS)
+    }
+
+    /// One unit vector of [`DIMS`] numbers for `text`.
+    pub fn encode(&self, text: &str) -> Result<Vec<f32>, EncoderError> {
+        Ok(self.encode_batch(&[text])?.pop().unwrap_or_default())
+    }
+
+    /// Unit vectors for `texts`, in their order; `progress` is told how many
+    /// are done after each batch.
+    pub fn encode_all(
+        &self,
+        texts: &[&str],
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| ids[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        let mut done = 0;
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
+            for (&i, v) in chunk.iter().zip(self.forward(&batch)?) {
+                out[i] = v;
+            }
+            done += chunk.len();
+            progress(done);
+        }
+        Ok(out)
+    }
+
+    /// [`Encoder::encode_all`] without progress.
+    pub fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        self.encode_all(texts, |_| {})
+    }
+
+    /// BERT, mean pooling over real tokens, unit length.
+    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let (b, n) = (batch.len(), batch.iter().map(|x| x.len()).max().unwrap_or(0));
+        let mut ids = vec![0u32; b * n];
+        let mut mask = vec![0f32; b * n];
+        for (row, x) in batch.iter().enumerate() {
+            ids[row * n..row * n + x.len()].copy_from_slice(x);
+            mask[row * n..row * n + x.len()].fill(1.0);
+        }
+        let dev = &self.device;
+        let ids = Tensor::from_vec(ids, (b, n), dev)?;
+        let mask = Tensor::from_vec(mask, (b, n), dev)?;
+        let positions = Tensor::arange(0u32, n as u32, dev)?;
+        let mut h = self
+            .word
+            .forward(&ids)?
+            .broadcast_add(&self.position.forward(&positions)?.unsqueeze(0)?)?
+            .broadcast_add(&self.token_type)?;
+        h = self.embed_norm.forward(&h)?;
+        // (b, 1, 1, n): 0 for real tokens, MASKED for padding.
+        let bias = ((mask.ones_like()? - &mask)? * MASKED)?.reshape((b, 1, 1, n))?;
+        let heads = |x: Tensor| -> candle_core::Result<Tensor> {
+            x.reshape((b, n, HEADS, HEAD_DIMS))?.transpose(1, 2)?.contiguous()
+        };
+        let scale = 1.0 / (HEAD_DIMS as f64).sqrt();
+        for layer in &self.layers {
+            let q = heads(layer.query.forward(&h)?)?;
+            let k = heads(layer.key.forward(&h)?)?;
+            let v = heads(layer.value.forward(&h)?)?;
+            let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&bias)?;
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, n, DIMS))?;
+            let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &h)?)?;
+            let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
+            h = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
+        }
+        let summed = h.broadcast_mul(&mask.unsqueeze(D::Minus1)?)?.sum(1)?;
+        let pooled = summed.broadcast_div(&mask.sum_keepdim(1)?)?;
+        let norms = pooled.sqr()?.sum_keepdim(1)?.sqrt()?;
+        Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
+    }
+}
+
+/// The cosine of two unit vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    /// The shipped model, loaded once for all tests of this crate.
+    pub(crate) fn shipped() -> &'static Encoder {
+        static ENCODER: OnceLock<Encoder> = OnceLock::new();
+        ENCODER.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/all-minilm-l6-v2");
+            Encoder::load(&dir).expect("the shipped model loads")
+        })
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Reference {
+        cases: Vec<Case>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Case {
+        text: String,
+        ids: Vec<u32>,
+        vector: Vec<f32>,
+    }
+
+    fn reference() -> Reference {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/encoder_reference.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn tokens_and_vectors_match_the_python_reference() {
+        let encoder = shipped();
+        for case in reference().cases {
+            assert_eq!(encoder.token_ids(&case.text), case.ids, "tokens of {:?}", case.text);
+            let v = encoder.encode(&case.text).unwrap();
+            let reference_norm = cosine(&case.vector, &case.vector).sqrt();
+            let distance = 1.0 - cosine(&v, &case.vector) / reference_norm;
+            assert!(distance <= 1e-5, "{:?}: 1 - cos = {distance:e}", case.text);
+        }
+    }
+
+    #[test]
+    fn a_batch_gives_the_vectors_one_at_a_time_gives() {
+        let encoder = shipped();
+        let texts = ["how big are exosomes", "a much longer sentence about stem cells and their sizes", "hi"];
+        let batch = encoder.encode_batch(&texts).unwrap();
+        for (text, v) in texts.iter().zip(&batch) {
+            let alone = encoder.encode(text).unwrap();
+            assert!(1.0 - cosine(v, &alone) < 1e-5, "{text}: padding changed the vector");
+        }
+    }
+
+    #[test]
+    fn a_paraphrase_in_other_words_is_closer_than_an_unrelated_question() {
+        let encoder = shipped();
+        let v = |t: &str| encoder.encode(t).unwrap();
+        let entry = v("After how many hours from drinking an antibiotic can I drink alcohol?");
+        let paraphrase = v("I took my last dose of azithromycin this morning, can I have a few beers?");
+        let unrelated = v("How big are exosomes?");
+        assert!(cosine(&entry, &paraphrase) > cosine(&entry, &unrelated) + 0.2);
+    }
+
+    #[test]
+    fn a_long_text_is_cut_and_odd_text_is_calm() {
+        let encoder = shipped();
+        assert_eq!(encoder.token_ids(&"word ".repeat(1000)).len(), MAX_TOKENS);
+        for odd in ["", "\u{0}\u{fffd}", "😀😀😀", &"x".repeat(500)] {
+            let v = encoder.encode(odd).unwrap();
+            assert!((cosine(&v, &v) - 1.0).abs() < 1e-4, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn a_broken_model_folder_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Encoder::load(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("model.safetensors"), "{error}");
+        std::fs::write(dir.path().join(WEIGHTS_FILE), b"not weights").unwrap();
+        std::fs::write(dir.path().join(VOCAB_FILE), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n").unwrap();
+        assert!(Encoder::load(dir.path()).is_err());
+    }
+}
