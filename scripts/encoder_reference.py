@@ -15,7 +15,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.dirname(__file__))
-from distil_static_vectors import MODEL, forward  # noqa: E402
+from bert_numpy import MODEL, forward  # noqa: E402
 from convert_minilm import read_safetensors  # noqa: E402
 
 SENTENCES = [

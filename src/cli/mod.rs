@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use faqbot_core::engine::Engine;
+use faqbot_core::encoder::Model;
+use faqbot_core::engine::{Engine, Weights};
 use faqbot_core::faq;
 
 #[derive(Debug, Parser)]
@@ -54,6 +55,13 @@ enum Command {
         #[arg(required = true)]
         question: Vec<String>,
     },
+    /// Compute the sentence vectors of every question and alternate ahead of
+    /// time (kept in FAQBOT_VECTOR_CACHE, default data/vectors), with progress.
+    Index {
+        /// The FAQ folder.
+        #[arg(long, env = "FAQ_DIR", default_value = "faq")]
+        faq: PathBuf,
+    },
     /// Run the Discord bot (configuration from the environment and `.env`; see `.env.example`).
     Serve,
     /// Run a cases file and report accuracy, abstention, safety and latency.
@@ -89,7 +97,7 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct ReportArgs {
     /// How many days to look back.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = faqbot_store::report::DEFAULT_DAYS)]
     days: u32,
     /// The bot's database.
     #[arg(long, env = "DATABASE_PATH", default_value = faqbot_store::DEFAULT_PATH)]
@@ -101,7 +109,7 @@ struct ReportArgs {
     #[arg(long, conflicts_with = "json")]
     csv: bool,
     /// Show at most this many rows per list.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = faqbot_store::report::DEFAULT_ROWS)]
     rows: usize,
 }
 
@@ -110,6 +118,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
         Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
+        Command::Index { faq } => {
+            let (engine, took) = load_engine(&faq)?;
+            println!(
+                "{} entries indexed in {:.1} s (sentence model {})",
+                engine.faq().entries.len(),
+                took.as_secs_f64(),
+                if engine.meaning_is_on() { "on" } else { "OFF: words only" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve => serve::run(),
         Command::Gaps { report: r, faq } => {
             report::gaps(&r.db, &faq, r.days, r.rows, report::Format::new(r.json, r.csv))
@@ -127,6 +145,31 @@ fn load_engine(dir: &Path) -> anyhow::Result<(Engine, Duration)> {
     let loaded = faq::load_dir(dir).with_context(|| {
         format!("cannot load the FAQ in {} (run `faqbot check {}`)", dir.display(), dir.display())
     })?;
-    let engine = Engine::new(loaded.faq);
+    let model = Model::shared();
+    if let Some(problem) = &model.problem {
+        eprintln!("warning: the sentence model is off, so questions are matched by words alone: {problem}");
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    let engine = Engine::build(loaded.faq.clone(), Weights::DEFAULT, model, |done, total| {
+        if bar.is_hidden() && total > 0 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "encoding FAQ texts {bar:40} {pos}/{len} ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+        }
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let engine = match engine {
+        Ok(engine) => engine,
+        Err(error) => {
+            eprintln!("warning: the sentence model failed, so questions are matched by words alone: {error}");
+            Engine::build(loaded.faq, Weights::DEFAULT, &Model::none(), |_, _| {})?
+        }
+    };
     Ok((engine, start.elapsed()))
 }

@@ -160,8 +160,17 @@ impl Serve {
         let pid = self.pid().to_string();
         let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
         assert!(killed.success());
-        let status =
-            tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await.expect("exits").unwrap();
+        let status = match tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await {
+            Ok(status) => status.unwrap(),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.reader).await;
+                let log = self.log.lock().unwrap().clone();
+                let tail: String =
+                    log.chars().rev().take(4000).collect::<Vec<_>>().into_iter().rev().collect();
+                panic!("serve did not exit within 20 s of SIGTERM; the end of its log:\n{tail}");
+            }
+        };
         let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.reader).await;
         let log = self.log.lock().unwrap().clone();
         (status, log)

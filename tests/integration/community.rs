@@ -106,7 +106,7 @@ async fn answer_with_faq_replies_publicly_and_confirms_to_the_helper_only() {
 async fn answer_with_faq_without_a_confident_answer_tells_only_the_helper() {
     let bot = Bot::start().await;
     for (text, expect) in
-        [("how do I bake sourdough bread", "posted nothing"), ("exosome products", "closest FAQ entries")]
+        [("how do I bake sourdough bread", "posted nothing"), ("exosome evidence", "closest FAQ entries")]
     {
         let question = bot.fake.message_json(bot.fake.next_id(), user(55, "asker", false), text, vec![]);
         let after = bot.fake.count();
@@ -134,7 +134,7 @@ async fn auto_answer_channels_answer_only_confident_matches_with_a_cooldown() {
     bot.fake.message_in(CHANNEL_ID, member(), "how big are exosomes?", false);
     bot.fake.message_in(AUTO_CHANNEL, user(77, "otherbot", true), "how big are exosomes?", false);
     bot.fake.message_in(AUTO_CHANNEL, member(), "anyone watching the game tonight?", false);
-    bot.fake.message_in(AUTO_CHANNEL, member(), "exosome products", false);
+    bot.fake.message_in(AUTO_CHANNEL, member(), "exosome evidence", false);
     assert!(bot.posted_since(after).await.is_empty(), "no unasked reply but to a confident answer");
 
     // A confident answer in the configured channel: a reply.

@@ -63,7 +63,7 @@ async fn autocomplete_offers_ranked_questions_within_limits() {
 async fn suggest_buttons_then_a_click_shows_the_entry_to_the_clicker() {
     let bot = Bot::start().await;
     let after = bot.fake.count();
-    let id = bot.fake.slash_faq("exosome products", None);
+    let id = bot.fake.slash_faq("exosome evidence", None);
     let body = bot.callback(after, id).await;
     let data = &body["data"];
     assert_no_mentions(data);
@@ -214,7 +214,7 @@ async fn slash_load(n: usize) -> (Vec<f64>, usize, u64) {
     let mut serve = spawn_serve(&fake, "test-token", "warn", data.path()).await;
     let questions = [
         "how big are exosomes",
-        "exosome products",
+        "exosome evidence",
         "how do I bake bread",
         "is exosome therapy safe?",
         "cd63?",

@@ -17,7 +17,7 @@ const TOKEN: &str = "load-test-token-never-logged";
 /// Questions of every outcome: answer, suggest, none, safety.
 const QUESTIONS: &[&str] = &[
     "how big are exosomes",
-    "exosome products",
+    "exosome evidence",
     "how do I bake sourdough bread",
     "is exosome therapy safe?",
     "what is cd63?",
@@ -139,6 +139,7 @@ async fn run(per_user: usize, reload_every: Duration) -> Figures {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_events_with_reloads_each_get_exactly_one_reply() {
+    let _alone = crate::support::HEAVY.lock().await;
     let figures = run(10, Duration::from_millis(10)).await;
     assert_eq!(figures.events, 500);
     assert!(figures.reloads >= 3, "reloads while the questions flowed: {}", figures.reloads);

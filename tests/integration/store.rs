@@ -58,7 +58,7 @@ async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
     let asked = [
         ("how big are exosomes", "answer"),
         ("How do I bake SOURDOUGH bread??", "none"),
-        ("exosome products", "suggest"),
+        ("exosome evidence", "suggest"),
     ];
     for (question, _) in asked {
         let after = bot.fake.count();
@@ -109,7 +109,7 @@ async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
                 json!("suggest"),
                 Value::Null,
                 Value::Null,
-                json!("exosome products"),
+                json!("exosome evidence"),
                 g.clone(),
                 c.clone()
             ],
@@ -134,7 +134,7 @@ async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
 async fn moderators_see_gaps_and_stats_and_others_are_refused() {
     let bot = Bot::start().await;
     for question in [
-        "do exosomes help with hair loss?",
+        "can EXOSOMES help w/ hair loss",
         "Do exosomes help with hair loss",
         "can exosomes help with hair loss",
         "how big are exosomes",
@@ -273,7 +273,7 @@ fn the_cli_prints_gaps_and_stats_as_text_json_and_csv() {
 
 /// Event-to-reply times (ms, sorted) of `n` slash questions asked one after another.
 async fn reply_times(bot: &Bot, n: usize) -> Vec<f64> {
-    let questions = ["how big are exosomes", "how do I bake bread", "exosome products", "what is cd63?"];
+    let questions = ["how big are exosomes", "how do I bake bread", "exosome evidence", "what is cd63?"];
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let after = bot.fake.count();

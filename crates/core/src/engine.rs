@@ -8,6 +8,7 @@ pub use crate::pipeline::decide::{Outcome, ReplyKind, MAX_SUGGESTIONS};
 pub use crate::pipeline::query::MAX_QUERY_CHARS;
 pub use crate::pipeline::{Scored, Weights};
 
+use crate::encoder::{EncoderError, Model};
 use crate::faq::Faq;
 use crate::pipeline::decide::{decide, suggestions};
 use crate::pipeline::lexical::{KeyScore, Lexical};
@@ -52,21 +53,47 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The engine the bot runs: [`Weights::DEFAULT`].
+    /// The engine the bot runs: [`Weights::DEFAULT`] and the process's
+    /// sentence model ([`Model::shared`]). If the model is missing or fails,
+    /// it ranks by words alone (front ends warn: see [`Engine::meaning_is_on`]).
     pub fn new(faq: Faq) -> Engine {
         Engine::with_weights(faq, Weights::DEFAULT)
     }
 
     /// An engine with other weights (for tuning tools).
     pub fn with_weights(faq: Faq, weights: Weights) -> Engine {
+        match Engine::build(faq.clone(), weights, Model::shared(), |_, _| {}) {
+            Ok(engine) => engine,
+            Err(_) => {
+                Engine::build(faq, weights, &Model::none(), |_, _| {}).expect("no model, nothing to fail")
+            }
+        }
+    }
+
+    /// An engine over `faq` with `model`; `progress(done, total)` is told how
+    /// the key texts not yet in the model's cache are being encoded.
+    pub fn build(
+        faq: Faq,
+        weights: Weights,
+        model: &Model,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Engine, EncoderError> {
         let mut analyzer = Analyzer::new(&faq.synonyms);
         analyzer.remember(
             faq.entries.iter().flat_map(|e| e.key_texts().chain(e.tags.iter().map(String::as_str))),
         );
         let triage = Triage::new(&faq.safety, &analyzer);
         let lexical = Lexical::new(&faq.entries, &faq.topic_words, &analyzer, weights);
-        let meaning = Meaning::new(&faq.entries, weights);
-        Engine { faq, analyzer, triage, lexical, meaning, weights }
+        let mut cache = model.cache();
+        let meaning = Meaning::new(&faq.entries, model.encoder.clone(), &mut cache, weights, progress)?;
+        // A cache that cannot be written costs time at the next start, nothing else.
+        let _ = cache.save();
+        Ok(Engine { faq, analyzer, triage, lexical, meaning, weights })
+    }
+
+    /// Whether the sentence model is in use (else words alone rank).
+    pub fn meaning_is_on(&self) -> bool {
+        self.meaning.is_on()
     }
 
     /// The FAQ this engine answers from.
@@ -142,25 +169,69 @@ impl Engine {
 
     /// Stages 3 and 4, best first.
     fn ranked(&self, query: &Query) -> Vec<Scored> {
-        let mut candidates = self.lexical.retrieve(query);
-        self.meaning.rescore(query, &mut candidates);
+        let (candidates, _, _) = self.stages(query);
         best_first(candidates, RANKED_LEN.max(MAX_SUGGESTIONS))
+    }
+
+    /// Stage 3 (word candidates, and the entries nearest in meaning scored
+    /// by words), then stage 4 (the blend): (blended, word scores, closeness).
+    fn stages(&self, query: &Query) -> (Vec<Scored>, Vec<Scored>, Option<Vec<f32>>) {
+        let mut candidates = self.lexical.retrieve(query);
+        let on_topic = self.lexical.on_topic(query);
+        let closeness = self.meaning.closeness(&self.meaning.vectors(query));
+        // Only a message about the FAQ's subject gets candidates by meaning alone.
+        if let Some(closeness) = closeness.as_ref().filter(|_| on_topic) {
+            let extra: Vec<usize> = self
+                .meaning
+                .nearest(closeness, self.weights.nearest)
+                .into_iter()
+                .filter(|e| !candidates.iter().any(|c| c.entry == *e))
+                .collect();
+            candidates.extend(self.lexical.score_entries(query, &extra));
+        }
+        let lexical = candidates.clone();
+        if let Some(closeness) = &closeness {
+            if !candidates.is_empty() {
+                self.meaning.rescore(closeness, &mut candidates, on_topic);
+            }
+        }
+        (candidates, lexical, closeness)
+    }
+
+    /// The raw signals behind a ranking, for tuning tools that try other
+    /// blends without running the model again: whether triage fired, the
+    /// word candidates (with the `k` nearest in meaning added, scored by
+    /// words) and each entry's closeness.
+    pub fn signals(&self, message: &str, k: usize) -> Signals {
+        let query = self.analyze(message);
+        let closeness = self.meaning.closeness(&self.meaning.vectors(&query));
+        let words = self.lexical.retrieve(&query);
+        let mut near = Vec::new();
+        if let Some(closeness) = &closeness {
+            let extra: Vec<usize> = self
+                .meaning
+                .nearest(closeness, k)
+                .into_iter()
+                .filter(|e| !words.iter().any(|c| c.entry == *e))
+                .collect();
+            near = self.lexical.score_entries(&query, &extra);
+        }
+        let on_topic = self.lexical.on_topic(&query);
+        Signals { triaged: self.triage.check(&query).is_some(), on_topic, words, near, closeness }
     }
 
     /// What each stage did with `message` (`faqbot ask --explain`).
     pub fn explain(&self, message: &str) -> Explanation {
         let query = self.analyze(message);
         let triage = self.triage.check(&query).map(|hit| hit.category);
-        let lexical = self.lexical.retrieve(&query);
-        let mut rescored = lexical.clone();
-        self.meaning.rescore(&query, &mut rescored);
+        let (rescored, lexical, closeness) = self.stages(&query);
         let rescored = best_first(rescored, RANKED_LEN);
         let entries = rescored
             .iter()
             .map(|s| ExplainedEntry {
                 entry: s.entry,
                 lexical: lexical.iter().find(|l| l.entry == s.entry).map_or(0.0, |l| l.confidence),
-                cosine: self.meaning.cosine(&query, s.entry),
+                cosine: closeness.as_ref().map(|c| c[s.entry]),
                 blended: s.confidence,
                 key_texts: self.lexical.explain(&query, s.entry),
             })
@@ -210,4 +281,20 @@ pub struct ExplainedEntry {
     pub blended: f32,
     /// Stage 3 in detail: each key text's terms and score parts.
     pub key_texts: Vec<(String, KeyScore)>,
+}
+
+/// See [`Engine::signals`].
+#[derive(Debug, Clone)]
+pub struct Signals {
+    /// The safety triage fired.
+    pub triaged: bool,
+    /// The message uses a core topic word.
+    pub on_topic: bool,
+    /// Word candidates and their word confidence.
+    pub words: Vec<Scored>,
+    /// The `k` entries nearest in meaning that are not word candidates, with
+    /// their word confidence, nearest first.
+    pub near: Vec<Scored>,
+    /// Per entry, its best cosine with the message (`None` without a model).
+    pub closeness: Option<Vec<f32>>,
 }

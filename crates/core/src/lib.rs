@@ -20,6 +20,5 @@ pub mod live;
 pub mod pipeline;
 pub mod reply;
 pub mod safety;
-mod semantic;
 pub mod text;
 pub mod topics;

@@ -83,7 +83,7 @@ pub fn confusable_entries(engine: &Engine) -> Vec<Diagnostic> {
             let Some(other) = ranked.iter().find(|s| s.entry != e) else { continue };
             let pair = (e.min(other.entry), e.max(other.entry));
             if other.confidence >= CONFUSABLE_CONFIDENCE
-                && other.confidence + margin > own
+                && other.confidence + margin >= own
                 && seen.insert(pair)
             {
                 let o = &faq.entries[other.entry];

@@ -14,7 +14,8 @@ use crate::state::Data;
 use crate::{commands, events, render, watch, Error};
 use faqbot_core::live::LiveFaq;
 
-/// On shutdown, replies still being sent get this long to finish.
+/// On shutdown, replies still being sent and records still queued get this
+/// long, together, to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The poise framework with every command and the event handler.
@@ -162,13 +163,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let result = start(&mut client, &config.sharding).await;
     stop.abort();
-    if tokio::time::timeout(SHUTDOWN_GRACE, in_flight.wait_idle()).await.is_err() {
+    // One budget for everything after the shards stop: replies in flight, then queued records.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    if tokio::time::timeout_at(deadline, in_flight.wait_idle()).await.is_err() {
         tracing::warn!("replies still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");
     }
     if let Some(recorder) = recorder {
         let flushed = tokio::task::spawn_blocking(move || recorder.flush());
-        if tokio::time::timeout(SHUTDOWN_GRACE, flushed).await.is_err() {
-            tracing::warn!("records still queued for the database after {SHUTDOWN_GRACE:?}; exiting anyway");
+        if tokio::time::timeout_at(deadline, flushed).await.is_err() {
+            tracing::warn!(
+                "records still queued for the database at the end of the shutdown budget; exiting anyway"
+            );
         }
     }
     result.context("the Discord connection failed")?;

@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use serenity::CreateAutocompleteResponse;
 
 use crate::moderation::{self, Trigger};
-use crate::policy::{Ask, Decision, Mode};
+use crate::policy::{Decision, Mode};
 use crate::{render, retry, Context, Data, Error, AUTOCOMPLETE_CHOICES, CHOICE_LEN};
 use faqbot_core::engine::Outcome;
 use faqbot_core::text::truncate;
@@ -17,9 +17,6 @@ use faqbot_store::{self as store, report, EntryPoint, Place};
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![faq(), faq_topics(), answer_with_faq(), faq_reload(), faq_gaps(), faq_stats()]
 }
-
-/// `/faq-gaps` and `/faq-stats` look this many days back unless told.
-pub const DEFAULT_REPORT_DAYS: u32 = 30;
 
 /// Where a command was used.
 fn place(ctx: &Context<'_>, entry_point: EntryPoint) -> Place {
@@ -81,21 +78,45 @@ pub(crate) async fn faq(
     #[description = "Show the answer only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
     let _busy = ctx.data().in_flight.enter();
-    let ask = Ask {
-        place: place(&ctx, EntryPoint::Slash),
-        user: ctx.author().id.get(),
-        text: &question,
-        mode: Mode::Asked,
-    };
-    let asked = ctx.data().ask(ask);
+    let private_reply = private.unwrap_or(false);
+    let work = ctx.data().ask(place(&ctx, EntryPoint::Slash), ctx.author().id.get(), &question, Mode::Asked);
+    let asked = within_deadline(ctx, private_reply, work).await?;
     let response = match &asked.decision {
         Decision::Reply(response) => response,
         Decision::Limited(wait) => return self::private(ctx, limit_notice(*wait)).await,
         Decision::Silent => return Ok(()),
     };
     let rendered = render::render(&reply::compose(asked.engine.faq(), &question, response));
-    respond(ctx, rendered, private.unwrap_or(false)).await
+    respond(ctx, rendered, private_reply).await
 }
+
+/// Discord drops an interaction not answered within 3 s. Answering usually
+/// takes milliseconds, but a burst queues for the asking slots: if `work` is
+/// not done after [`DEFER_AFTER`], tell Discord the answer is coming (a
+/// deferral, shown as "thinking…"), then wait for it.
+async fn within_deadline<T>(
+    ctx: Context<'_>,
+    private: bool,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => Ok(done),
+        () = tokio::time::sleep(DEFER_AFTER) => {
+            tracing::debug!("deferring: the answer is not ready yet");
+            if private {
+                defer_private(ctx).await?;
+            } else {
+                retry::send("deferral", || ctx.defer()).await?;
+            }
+            Ok(work.await)
+        }
+    }
+}
+
+/// How long an interaction may wait for its answer before it is deferred:
+/// well inside Discord's 3 s, with room for the deferral's own round trip.
+pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
 /// Browse every FAQ question, grouped by topic (only you see the list).
 #[poise::command(slash_command, rename = "faq-topics")]
@@ -115,9 +136,8 @@ pub(crate) async fn answer_with_faq(
     if text.is_empty() {
         return private(ctx, "That message has no text I can answer, so I posted nothing.").await;
     }
-    let ask =
-        Ask { place: place(&ctx, EntryPoint::Context), user: ctx.author().id.get(), text, mode: Mode::Asked };
-    let asked = ctx.data().ask(ask);
+    let work = ctx.data().ask(place(&ctx, EntryPoint::Context), ctx.author().id.get(), text, Mode::Asked);
+    let asked = within_deadline(ctx, true, work).await?;
     let response = match &asked.decision {
         Decision::Reply(response) => response,
         Decision::Limited(wait) => return private(ctx, limit_notice(*wait)).await,
@@ -210,7 +230,7 @@ where
     if !allowed_moderator(ctx, command).await? {
         return Ok(());
     }
-    let days = days.unwrap_or(DEFAULT_REPORT_DAYS);
+    let days = days.unwrap_or(report::DEFAULT_DAYS);
     let Some(path) = ctx.data().database.clone() else {
         return private(ctx, "Recording is off (DATABASE_PATH=off), so there is nothing to show.").await;
     };

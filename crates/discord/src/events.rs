@@ -6,7 +6,7 @@ use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Inter
 
 use crate::custom_id::Button;
 use crate::feedback::VoteResult;
-use crate::policy::{Ask, Decision, Mode};
+use crate::policy::{Decision, Mode};
 use crate::state::lock;
 use crate::{render, retry, Data, Error};
 use faqbot_core::{reply, topics};
@@ -61,13 +61,8 @@ async fn on_mention(
     let rendered = if text.is_empty() {
         render::text("Ask me a question after the mention, for example: how big are exosomes?")
     } else {
-        let ask = Ask {
-            place: place(EntryPoint::Mention, message),
-            user: message.author.id.get(),
-            text,
-            mode: Mode::Asked,
-        };
-        let asked = data.ask(ask);
+        let asked =
+            data.ask(place(EntryPoint::Mention, message), message.author.id.get(), text, Mode::Asked).await;
         match &asked.decision {
             Decision::Reply(response) => render::render(&reply::compose(asked.engine.faq(), text, response)),
             // Over the limit: no reply in the channel (a notice would be more noise).
@@ -85,13 +80,8 @@ async fn auto_answer(ctx: &serenity::Context, message: &Message, data: &Data) ->
     if text.is_empty() {
         return Ok(());
     }
-    let ask = Ask {
-        place: place(EntryPoint::Auto, message),
-        user: message.author.id.get(),
-        text,
-        mode: Mode::Unasked,
-    };
-    let asked = data.ask(ask);
+    let asked =
+        data.ask(place(EntryPoint::Auto, message), message.author.id.get(), text, Mode::Unasked).await;
     let Decision::Reply(response) = &asked.decision else { return Ok(()) };
     let _busy = data.in_flight.enter();
     send_reply(ctx, message, render::render(&reply::compose(asked.engine.faq(), text, response))).await

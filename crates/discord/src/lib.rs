@@ -29,7 +29,7 @@ pub mod watch;
 
 pub use client::{check_token, client, framework, http, intents, serve, start, SHUTDOWN_GRACE};
 pub use config::{Config, ConfigError, Sharding};
-pub use state::{Asked, Data, InFlight};
+pub use state::{Asked, Asking, Data, InFlight};
 
 /// The error type of commands and event handlers.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -11,6 +11,7 @@
 //! 4. the pipeline; auto-answer speaks only with a confident answer, and only
 //!    then spends the author's allowance and the channel's cooldown.
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use faqbot_core::engine::{Engine, Outcome, Response};
@@ -60,8 +61,15 @@ pub struct Throttles {
     pub cooldowns: Cooldown<u64>,
 }
 
-/// Decides on one question at `now`.
-pub fn decide(engine: &Engine, throttles: &mut Throttles, ask: Ask<'_>, now: Instant) -> Decision {
+/// A poisoned lock only means a panic elsewhere; the counters are still usable.
+fn lock(throttles: &Mutex<Throttles>) -> MutexGuard<'_, Throttles> {
+    throttles.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Decides on one question at `now`. The throttles are locked only to check
+/// or spend an allowance, never while the engine works, so questions are
+/// answered side by side.
+pub fn decide(engine: &Engine, throttles: &Mutex<Throttles>, ask: Ask<'_>, now: Instant) -> Decision {
     let query = engine.analyze(ask.text);
     if engine.needs_help(&query) {
         return Decision::Reply(engine.ask_query(&query));
@@ -69,23 +77,24 @@ pub fn decide(engine: &Engine, throttles: &mut Throttles, ask: Ask<'_>, now: Ins
     let channel = ask.place.channel_id.unwrap_or_default();
     match ask.mode {
         Mode::Asked => {
-            if let Verdict::Limited { retry_after } = throttles.limiter.check(ask.user, now) {
+            if let Verdict::Limited { retry_after } = lock(throttles).limiter.check(ask.user, now) {
                 return Decision::Limited(retry_after);
             }
             Decision::Reply(engine.ask_query(&query))
         }
         Mode::Unasked => {
-            if !throttles.cooldowns.is_ready(channel, now) {
+            if !lock(throttles).cooldowns.is_ready(channel, now) {
                 return Decision::Silent;
             }
             let response = engine.ask_query(&query);
             if !matches!(response.outcome, Outcome::Answer(_)) {
                 return Decision::Silent;
             }
-            if let Verdict::Limited { retry_after } = throttles.limiter.check(ask.user, now) {
+            let mut t = lock(throttles);
+            if let Verdict::Limited { retry_after } = t.limiter.check(ask.user, now) {
                 return Decision::Limited(retry_after);
             }
-            throttles.cooldowns.fire(channel, now);
+            t.cooldowns.fire(channel, now);
             Decision::Reply(response)
         }
     }
@@ -106,11 +115,11 @@ mod tests {
         })
     }
 
-    fn throttles(per_person: u32) -> Throttles {
-        Throttles {
+    fn throttles(per_person: u32) -> Mutex<Throttles> {
+        Mutex::new(Throttles {
             limiter: RateLimiter::new(Rate { questions: per_person, window: Duration::from_secs(60) }),
             cooldowns: Cooldown::new(Duration::from_secs(120)),
-        }
+        })
     }
 
     fn ask(text: &str, mode: Mode, entry_point: EntryPoint) -> Ask<'_> {
@@ -127,46 +136,40 @@ mod tests {
 
     #[test]
     fn an_asked_question_is_limited_before_it_is_ranked_but_safety_never_is() {
-        let mut t = throttles(2);
+        let t = throttles(2);
         let now = Instant::now();
         for entry_point in [EntryPoint::Slash, EntryPoint::Mention] {
-            let d = decide(engine(), &mut t, ask("how big are exosomes", Mode::Asked, entry_point), now);
+            let d = decide(engine(), &t, ask("how big are exosomes", Mode::Asked, entry_point), now);
             assert_eq!(kind(&d), "answer");
         }
-        let third =
-            decide(engine(), &mut t, ask("how big are exosomes", Mode::Asked, EntryPoint::Context), now);
+        let third = decide(engine(), &t, ask("how big are exosomes", Mode::Asked, EntryPoint::Context), now);
         assert!(matches!(third, Decision::Limited(wait) if wait > Duration::ZERO), "{third:?}");
         let help = decide(
             engine(),
-            &mut t,
+            &t,
             ask("I can't breathe after my injection", Mode::Asked, EntryPoint::Slash),
             now,
         );
         assert_eq!(kind(&help), "safety", "a limit never holds back the safety text");
         let later = now + Duration::from_secs(60);
         assert_eq!(
-            kind(&decide(
-                engine(),
-                &mut t,
-                ask("how big are exosomes", Mode::Asked, EntryPoint::Slash),
-                later
-            )),
+            kind(&decide(engine(), &t, ask("how big are exosomes", Mode::Asked, EntryPoint::Slash), later)),
             "answer"
         );
     }
 
     #[test]
     fn unasked_messages_get_a_confident_answer_once_per_cooldown_or_silence() {
-        let mut t = throttles(10);
+        let t = throttles(10);
         let now = Instant::now();
         let chat = ask("anyone up for lunch later", Mode::Unasked, EntryPoint::Auto);
-        assert_eq!(decide(engine(), &mut t, chat, now), Decision::Silent, "nothing fits: silence");
+        assert_eq!(decide(engine(), &t, chat, now), Decision::Silent, "nothing fits: silence");
         let question = ask("how big are exosomes", Mode::Unasked, EntryPoint::Auto);
-        assert_eq!(kind(&decide(engine(), &mut t, question, now)), "answer");
-        assert_eq!(decide(engine(), &mut t, question, now), Decision::Silent, "the channel's cooldown");
+        assert_eq!(kind(&decide(engine(), &t, question, now)), "answer");
+        assert_eq!(decide(engine(), &t, question, now), Decision::Silent, "the channel's cooldown");
         let help = ask("i want to kill myself", Mode::Unasked, EntryPoint::Auto);
-        assert_eq!(kind(&decide(engine(), &mut t, help, now)), "safety", "safety ignores the cooldown");
+        assert_eq!(kind(&decide(engine(), &t, help, now)), "safety", "safety ignores the cooldown");
         let after = now + Duration::from_secs(121);
-        assert_eq!(kind(&decide(engine(), &mut t, question, after)), "answer");
+        assert_eq!(kind(&decide(engine(), &t, question, after)), "answer");
     }
 }

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 use crate::feedback::VoteBook;
-use crate::policy::{self, Ask, Decision, Throttles};
+use crate::policy::{self, Ask, Decision, Mode, Throttles};
 use crate::throttle::{Cooldown, RateLimiter};
 use faqbot_core::engine::{Engine, Response};
 use faqbot_core::live::LiveFaq;
@@ -27,12 +27,33 @@ pub struct Data {
     pub(crate) mod_log_channel: Option<u64>,
     /// `Some(debounce)` when the FAQ folder is watched.
     pub(crate) watch: Option<Duration>,
-    pub(crate) throttles: Mutex<Throttles>,
+    pub(crate) asking: Asking,
     pub(crate) votes: Mutex<VoteBook>,
     /// Where questions and votes are recorded; `None` when recording is off.
     pub(crate) database: Option<PathBuf>,
     pub(crate) recorder: Option<Recorder>,
 }
+
+/// What answering a question needs, cheap to clone into a blocking task:
+/// the engine's work (about 10-20 ms of CPU with the sentence model) never
+/// runs on the async executor, and at most [`ASKING_SLOTS`] questions are
+/// worked on at once; the rest wait their turn without holding a thread.
+#[derive(Clone)]
+pub struct Asking {
+    live: Arc<LiveFaq>,
+    throttles: Arc<Mutex<Throttles>>,
+    recorder: Option<Recorder>,
+    slots: Arc<Semaphore>,
+}
+
+/// Questions worked on at once: one per core (the model's work is CPU-bound;
+/// more at once only makes each slower).
+pub fn asking_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// See [`asking_slots`].
+pub const ASKING_SLOTS: &str = "one per core";
 
 /// A question that went through the [`policy`].
 pub struct Asked {
@@ -50,30 +71,37 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Data {
     /// The state for serving `live` as `config` says (opens the recorder).
     pub fn new(live: LiveFaq, config: &Config) -> Data {
+        let live = Arc::new(live);
+        let recorder = config.database.as_ref().map(|path| {
+            let options = RecorderOptions { path: path.clone(), retention_days: config.retention_days };
+            let (recorder, error) = Recorder::start(options);
+            match error {
+                Some(error) => tracing::warn!(%error, path = %path.display(),
+                    "cannot open the database now; answering goes on and recording starts when it can"),
+                None => tracing::info!(path = %path.display(), retention_days = config.retention_days,
+                    "recording questions and votes"),
+            }
+            recorder
+        });
         Data {
-            live: Arc::new(live),
+            live: live.clone(),
             in_flight: Arc::default(),
             auto_answer_channels: config.auto_answer_channels.iter().copied().collect(),
             moderator_role: config.moderator_role,
             mod_log_channel: config.mod_log_channel,
             watch: config.watch.then_some(config.watch_debounce),
-            throttles: Mutex::new(Throttles {
-                limiter: RateLimiter::new(config.rate_limit),
-                cooldowns: Cooldown::new(config.auto_answer_cooldown),
-            }),
+            asking: Asking {
+                live: live.clone(),
+                throttles: Arc::new(Mutex::new(Throttles {
+                    limiter: RateLimiter::new(config.rate_limit),
+                    cooldowns: Cooldown::new(config.auto_answer_cooldown),
+                })),
+                recorder: recorder.clone(),
+                slots: Arc::new(Semaphore::new(asking_slots())),
+            },
             votes: Mutex::new(VoteBook::default()),
             database: config.database.clone(),
-            recorder: config.database.as_ref().map(|path| {
-                let options = RecorderOptions { path: path.clone(), retention_days: config.retention_days };
-                let (recorder, error) = Recorder::start(options);
-                match error {
-                    Some(error) => tracing::warn!(%error, path = %path.display(),
-                        "cannot open the database now; answering goes on and recording starts when it can"),
-                    None => tracing::info!(path = %path.display(), retention_days = config.retention_days,
-                        "recording questions and votes"),
-                }
-                recorder
-            }),
+            recorder,
         }
     }
 
@@ -82,16 +110,47 @@ impl Data {
         self.live.engine()
     }
 
-    /// Decides on a question by the one ask policy ([`policy::decide`]),
-    /// logs what the person actually got, and records a question that was replied to.
-    pub fn ask(&self, ask: Ask<'_>) -> Asked {
-        let engine = self.engine();
+    /// Decides on a question by the one ask policy ([`policy::decide`]) on
+    /// a blocking thread, when one of the asking slots is free: see [`Asking::ask`].
+    pub async fn ask(&self, place: Place, user: u64, text: &str, mode: Mode) -> Asked {
+        self.asking.ask(place, user, text.to_string(), mode).await
+    }
+}
+
+impl Asking {
+    /// Decides on a question by the one ask policy ([`policy::decide`]) off
+    /// the async executor, logs what the person actually got, and records a
+    /// question that was replied to.
+    pub async fn ask(&self, place: Place, user: u64, text: String, mode: Mode) -> Asked {
+        let this = self.clone();
+        // The semaphore is never closed; without a permit the work still runs.
+        let permit = self.slots.clone().acquire_owned().await.ok();
+        let asked = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            this.ask_now(Ask { place, user, text: &text, mode })
+        })
+        .await;
+        match asked {
+            Ok(asked) => asked,
+            // The work panicked (a bug): say nothing rather than fail the event loop.
+            Err(error) => {
+                tracing::error!(%error, entry_point = place.entry_point.as_str(), "answering failed");
+                Asked { engine: self.live.engine(), decision: Decision::Silent }
+            }
+        }
+    }
+
+    /// The same, on the calling thread.
+    fn ask_now(&self, ask: Ask<'_>) -> Asked {
+        let engine = self.live.engine();
         let started = Instant::now();
-        let decision = policy::decide(&engine, &mut lock(&self.throttles), ask, started);
+        let decision = policy::decide(&engine, &self.throttles, ask, started);
         match &decision {
             Decision::Reply(response) => {
                 log_question(&engine, ask.place.entry_point, response, started);
-                self.record(&engine, response, ask.text, ask.place);
+                if let Some(recorder) = &self.recorder {
+                    recorder.question(QuestionRecord::of(engine.faq(), response, ask.text, ask.place));
+                }
             }
             Decision::Limited(wait) => tracing::info!(
                 entry_point = ask.place.entry_point.as_str(),
@@ -101,13 +160,6 @@ impl Data {
             Decision::Silent => tracing::debug!(entry_point = ask.place.entry_point.as_str(), "not answered"),
         }
         Asked { engine, decision }
-    }
-
-    /// Records a handled question; never blocks, never fails.
-    fn record(&self, engine: &Engine, response: &Response, question: &str, place: Place) {
-        if let Some(recorder) = &self.recorder {
-            recorder.question(QuestionRecord::of(engine.faq(), response, question, place));
-        }
     }
 }
 

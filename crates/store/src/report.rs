@@ -17,6 +17,8 @@ pub const MAX_DISTINCT_TEXTS: usize = 5_000;
 pub const MIN_VOTES_FOR_RATIO: u64 = 3;
 /// Lists (entries, groups) show at most this many rows by default.
 pub const DEFAULT_ROWS: usize = 10;
+/// Reports look this many days back unless told (the CLI and `/faq-gaps`, `/faq-stats`).
+pub const DEFAULT_DAYS: u32 = 30;
 
 /// The unix time `days` days before `now`.
 pub fn since(now: i64, days: u32) -> i64 {

@@ -224,6 +224,75 @@ impl Encoder {
     }
 }
 
+/// Where the model and the cache of vectors are, and the model once loaded:
+/// one per process, shared by every FAQ load.
+#[derive(Debug)]
+pub struct Model {
+    /// The loaded encoder; `None` when it could not be loaded (see `problem`).
+    pub encoder: Option<std::sync::Arc<Encoder>>,
+    /// Why the encoder could not be loaded, for a warning at start-up.
+    pub problem: Option<String>,
+    /// Where computed vectors are kept (`None`: in memory only).
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+/// The environment variable naming the model folder.
+pub const MODEL_DIR_VAR: &str = "FAQBOT_MODEL_DIR";
+/// The environment variable naming the vector cache folder (`off`: keep none).
+pub const CACHE_DIR_VAR: &str = "FAQBOT_VECTOR_CACHE";
+/// The model folder relative to the working directory (the repository root).
+pub const DEFAULT_MODEL_DIR: &str = "models/all-minilm-l6-v2";
+
+impl Model {
+    /// The model folder: [`MODEL_DIR_VAR`] if set, else [`DEFAULT_MODEL_DIR`]
+    /// under the working directory, else the one in this source tree.
+    pub fn dir() -> std::path::PathBuf {
+        if let Some(dir) = std::env::var_os(MODEL_DIR_VAR) {
+            return dir.into();
+        }
+        let here = Path::new(DEFAULT_MODEL_DIR);
+        if here.join(WEIGHTS_FILE).exists() {
+            return here.to_path_buf();
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(DEFAULT_MODEL_DIR)
+    }
+
+    /// The cache folder: [`CACHE_DIR_VAR`] if set (`off` for none), else [`cache::DEFAULT_DIR`].
+    pub fn cache_dir_from_env() -> Option<std::path::PathBuf> {
+        match std::env::var_os(CACHE_DIR_VAR) {
+            Some(v) if v == "off" => None,
+            Some(v) => Some(v.into()),
+            None => Some(cache::DEFAULT_DIR.into()),
+        }
+    }
+
+    /// The process's model, loaded on first use from [`Model::dir`].
+    pub fn shared() -> &'static Model {
+        static SHARED: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let dir = Model::dir();
+            let (encoder, problem) = match Encoder::load(&dir) {
+                Ok(e) => (Some(std::sync::Arc::new(e)), None),
+                Err(e) => (None, Some(format!("{e} (model folder {})", dir.display()))),
+            };
+            Model { encoder, problem, cache_dir: Model::cache_dir_from_env() }
+        })
+    }
+
+    /// No model: words alone (for tests of the word stages).
+    pub fn none() -> Model {
+        Model { encoder: None, problem: None, cache_dir: None }
+    }
+
+    /// The cache for this model (empty and in memory when it has no folder or no encoder).
+    pub fn cache(&self) -> cache::VectorCache {
+        match (&self.cache_dir, &self.encoder) {
+            (Some(dir), Some(encoder)) => cache::VectorCache::open(dir, encoder.fingerprint()),
+            _ => cache::VectorCache::in_memory(),
+        }
+    }
+}
+
 /// The cosine of two unit vectors.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

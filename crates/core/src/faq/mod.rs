@@ -14,4 +14,4 @@ pub use load::{
 };
 pub use model::{BotTexts, Citation, Entry, EntryPlaces, Faq, Source, Thresholds};
 pub use quotes::{check_quotes, closest_passage, fold_quote_text};
-pub use validate::{is_slug, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_LIMIT, MIN_ALTERNATES};
+pub use validate::{is_slug, ANSWER_MAX_CHARS, MIN_ALTERNATES, QUOTE_MAX_CHARS};

@@ -11,10 +11,11 @@ use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::safety::{SafetyCategory, SafetyConfig, SafetyRule};
 use crate::text::Synonym;
 
-/// Discord's limit on an embed description, where an answer is shown.
-pub const EMBED_DESCRIPTION_LIMIT: usize = 4096;
-/// Discord's limit on an embed field value, where each quote is shown.
-pub const EMBED_FIELD_LIMIT: usize = 1024;
+/// The longest answer every front end shows whole (a chat embed's body: a
+/// style rule of the FAQ, checked here so a moderator hears of it at once).
+pub const ANSWER_MAX_CHARS: usize = 4096;
+/// The longest quote every front end shows whole (one embed field).
+pub const QUOTE_MAX_CHARS: usize = 1024;
 /// An entry with fewer alternates than this is hard to match: warn.
 pub const MIN_ALTERNATES: usize = 2;
 
@@ -147,13 +148,13 @@ pub(super) fn entry(
             );
         }
         if let (Some(quote), Some(source)) = (quote, index) {
-            if quote.chars().count() > EMBED_FIELD_LIMIT {
+            if quote.chars().count() > QUOTE_MAX_CHARS {
                 let place = c.at(&cite.quote);
                 c.warn(
                     Kind::TooLong,
                     place,
                     format!(
-                        "quote is {} characters; a Discord embed field holds {EMBED_FIELD_LIMIT}",
+                        "quote is {} characters; a reply shows {QUOTE_MAX_CHARS} whole",
                         quote.chars().count()
                     ),
                     "quote a shorter passage (it will be cut otherwise)",
@@ -172,13 +173,13 @@ pub(super) fn entry(
         );
     }
     if let Some(answer) = &answer {
-        if answer.chars().count() > EMBED_DESCRIPTION_LIMIT {
+        if answer.chars().count() > ANSWER_MAX_CHARS {
             let place = c.at(&r.answer);
             c.warn(
                 Kind::TooLong,
                 place,
                 format!(
-                    "answer is {} characters; a Discord embed holds {EMBED_DESCRIPTION_LIMIT}",
+                    "answer is {} characters; a reply shows {ANSWER_MAX_CHARS} whole",
                     answer.chars().count()
                 ),
                 "shorten the answer (it will be cut otherwise)",

@@ -142,17 +142,29 @@ pub struct Weights {
     pub sentence_min_whole: f32,
 
     // --- rescore: meaning ---
-    /// How much closeness in meaning (the `rescore` stage) counts in an
-    /// entry's confidence; the rest is the word score. Searched 0.3-0.6 on
-    /// the eval set (`examples/tune.rs`): ranked top-1 0.953-0.964 against
-    /// 0.922 with words alone; 0.6 answered the most at the thresholds that
-    /// keep "none" cases unanswered. The static vectors alone rank worse than
-    /// words (0.81 against 0.88 on `mqp`), so meaning does not lead alone.
+    /// How much closeness in meaning (the `rescore` stage: cosines of
+    /// all-MiniLM-L6-v2 sentence vectors) counts in an entry's confidence;
+    /// the rest is the word score. Searched 0.3-0.9 with `examples/tune.rs`
+    /// (answer threshold 0.35-0.6, margin 0-0.04): 0.5 is the only weight at
+    /// which the eval set keeps its bars (top-1 0.953, none-cases 0.974);
+    /// 0.7-0.8 rank the `covid` bank better (0.664-0.673 against 0.650) but
+    /// answer 0.943-0.948 of the eval set. `mqp` ranks 0.933-0.936 at all of them.
     pub semantic: f32,
     /// A cosine at or under this counts as no closeness at all: unrelated
-    /// messages still land around 0.1-0.3 with static word vectors. 0.2-0.4
-    /// tried: 0.3 kept the most "none" cases unanswered at the same top-1.
+    /// questions still land around 0.1-0.3. 0.1-0.5 tried: 0.3 is best on the
+    /// eval set at weight 0.5 (0.2: top-1 0.948).
     pub semantic_floor: f32,
+    /// [`Weights::semantic`] for a message that uses none of the FAQ's topic
+    /// words: closeness in meaning alone must not answer "how do cells
+    /// divide" with "can exosomes divide like cells" (cosine 0.8).
+    pub semantic_off_topic: f32,
+    /// This many entries closest in meaning join the word candidates (scored
+    /// by words too, then blended): paraphrases that share no word. 3, 8 and
+    /// 20 rank the same on the eval set and banks; 0 ranks `covid` 0.645
+    /// instead of 0.650 and the eval set 0.953 instead of 0.959.
+    pub nearest: usize,
+    /// ... if their closeness (cosine) is at least this (0.4; 0.5-0.6 lose the covid case above).
+    pub nearest_floor: f32,
 
     // --- decide ---
     /// A suggestion must score at least this share of the best one, so a
@@ -185,8 +197,11 @@ impl Weights {
         sentence_min_share: 0.8,
         question_sentence_min_share: 0.5,
         sentence_min_whole: 0.3,
-        semantic: 0.6,
+        semantic: 0.7,
         semantic_floor: 0.3,
+        semantic_off_topic: 0.5,
+        nearest: 3,
+        nearest_floor: 0.4,
         suggestion_relative_floor: 0.6,
     };
 
@@ -196,6 +211,16 @@ impl Weights {
             self.beta_on_topic
         } else {
             self.beta_off_topic
+        }
+    }
+
+    /// These weights with [`Weights::semantic_off_topic`] as the meaning
+    /// weight when the message is off topic.
+    pub fn for_topic(&self, on_topic: bool) -> Weights {
+        if on_topic {
+            *self
+        } else {
+            Weights { semantic: self.semantic_off_topic, ..*self }
         }
     }
 
@@ -227,6 +252,9 @@ impl Weights {
             "sentence_min_whole" => self.sentence_min_whole = value,
             "semantic" => self.semantic = value,
             "semantic_floor" => self.semantic_floor = value,
+            "semantic_off_topic" => self.semantic_off_topic = value,
+            "nearest" => self.nearest = count(),
+            "nearest_floor" => self.nearest_floor = value,
             "suggestion_relative_floor" => self.suggestion_relative_floor = value,
             other => return Err(format!("no weight named {other:?}")),
         }

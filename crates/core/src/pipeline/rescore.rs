@@ -1,70 +1,174 @@
-//! Stage 4: closeness in meaning re-scores the word candidates. Each entry's
-//! vector and the message's (the whole, each sentence of a longer one, and
-//! the clause that asks) come from the `semantic` module; an entry's
-//! confidence becomes a blend of its word score and its best cosine.
+//! Stage 4: meaning. Every key text (question and alternates) of every
+//! entry has a sentence vector from the [`Encoder`] (computed at load,
+//! through the [`VectorCache`]); the message gets vectors too (the whole,
+//! each sentence of a longer one, and the clause that asks). An entry's
+//! closeness is its best cosine over those pairs. Closeness finds candidates
+//! the words missed ([`Meaning::nearest`]) and re-scores every candidate
+//! ([`Meaning::rescore`]): a blend of its word score and its closeness.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use candle_core::{Device, Tensor};
 
 use super::{Query, Scored, Weights};
+use crate::encoder::cache::{text_key, VectorCache};
+use crate::encoder::{Encoder, EncoderError, DIMS};
 use crate::faq::Entry;
-use crate::semantic::SemanticIndex;
 
 /// Entry vectors for one FAQ load, and the blend.
 #[derive(Debug)]
 pub struct Meaning {
-    index: SemanticIndex,
+    encoder: Option<Arc<Encoder>>,
+    /// One row of [`DIMS`] per key text, as a (rows, DIMS) matrix.
+    keys: Option<Tensor>,
+    /// The row of each key text by its text's hash: a message that is a key
+    /// text word for word (the FAQ's own checks ask every one) is not encoded again.
+    known: HashMap<u64, usize>,
+    /// Per row: its entry.
+    owner: Vec<u32>,
+    entries: usize,
     weights: Weights,
 }
 
+/// A message's vectors (empty when meaning is off).
+#[derive(Debug, Clone, Default)]
+pub struct MessageVectors(Vec<Vec<f32>>);
+
 impl Meaning {
-    /// One vector per entry, from its key texts.
-    pub fn new(entries: &[Entry], weights: Weights) -> Meaning {
-        Meaning { index: SemanticIndex::build(entries.iter().map(Entry::key_texts)), weights }
-    }
-
-    /// Blends each candidate's confidence with its closeness in meaning.
-    /// Leaves them as they are when no word of the message is known.
-    pub fn rescore(&self, query: &Query, candidates: &mut [Scored]) {
-        if candidates.is_empty() {
-            return;
-        }
-        let vectors = self.vectors(query);
-        if vectors.is_empty() {
-            return;
-        }
-        for c in candidates {
-            c.confidence = blend(c.confidence, self.closeness(&vectors, c.entry), &self.weights);
-        }
-    }
-
-    /// The best cosine of the message with entry `entry` (`--explain`), if any word is known.
-    pub fn cosine(&self, query: &Query, entry: usize) -> Option<f32> {
-        let vectors = self.vectors(query);
-        (!vectors.is_empty()).then(|| self.closeness(&vectors, entry))
-    }
-
-    /// The whole message's vector, then each sentence's of a longer message
-    /// and each asking clause's ("wow the brochures are glossy af, but is it
-    /// safe?"), compared on their own as for the word score. Empty when no
-    /// word is known.
-    fn vectors(&self, query: &Query) -> Vec<Vec<f32>> {
-        let Some(whole) = self.index.embed(query.text()) else {
-            return Vec::new();
+    /// Vectors for every key text of `entries`, from `cache` where it has
+    /// them, else computed (and added to `cache`). Without an encoder,
+    /// meaning is off and the pipeline ranks by words alone.
+    pub fn new(
+        entries: &[Entry],
+        encoder: Option<Arc<Encoder>>,
+        cache: &mut VectorCache,
+        weights: Weights,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Meaning, EncoderError> {
+        let mut meaning = Meaning {
+            encoder: None,
+            keys: None,
+            known: HashMap::new(),
+            owner: Vec::new(),
+            entries: entries.len(),
+            weights,
         };
-        let mut out = vec![whole];
-        if query.is_several() {
-            out.extend(query.sentences().iter().filter_map(|s| self.index.embed(&s.text)));
+        let Some(encoder) = encoder else { return Ok(meaning) };
+        let texts: Vec<(u32, &str)> = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(e, entry)| entry.key_texts().map(move |t| (e as u32, t)))
+            .collect();
+        let missing: Vec<&str> = {
+            let mut seen = std::collections::HashSet::new();
+            texts.iter().map(|&(_, t)| t).filter(|t| cache.get(t).is_none() && seen.insert(*t)).collect()
+        };
+        let mut progress = progress;
+        let total = missing.len();
+        let computed = encoder.encode_all(&missing, |done| progress(done, total))?;
+        for (text, vector) in missing.iter().zip(computed) {
+            cache.insert(text, vector);
         }
-        out.extend(query.asking_clauses().filter_map(|c| self.index.embed(c)));
-        out
+        let mut rows = Vec::with_capacity(texts.len() * DIMS);
+        for &(e, text) in &texts {
+            if let Some(v) = cache.get(text) {
+                meaning.known.entry(text_key(text)).or_insert(meaning.owner.len());
+                rows.extend_from_slice(v);
+                meaning.owner.push(e);
+            }
+        }
+        let n = meaning.owner.len();
+        meaning.keys = Some(Tensor::from_vec(rows, (n, DIMS), &Device::Cpu)?);
+        meaning.encoder = Some(encoder);
+        Ok(meaning)
     }
 
-    fn closeness(&self, vectors: &[Vec<f32>], entry: usize) -> f32 {
-        vectors.iter().map(|v| self.index.similarity(v, entry)).fold(f32::MIN, f32::max)
+    /// Whether meaning is on (an encoder was loaded).
+    pub fn is_on(&self) -> bool {
+        self.encoder.is_some()
+    }
+
+    /// The message's vectors: the whole message, then each sentence of a
+    /// longer one and each asking clause ("wow the brochures are glossy af,
+    /// but is it safe?"), all in one pass through the model.
+    pub fn vectors(&self, query: &Query) -> MessageVectors {
+        let Some(encoder) = &self.encoder else { return MessageVectors::default() };
+        if query.text().trim().is_empty() {
+            return MessageVectors::default();
+        }
+        let mut texts = vec![query.text()];
+        if query.is_several() {
+            texts.extend(query.sentences().iter().map(|s| s.text.as_str()));
+        }
+        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()));
+        let known = |t: &str| self.known.get(&text_key(t)).copied();
+        let unknown: Vec<&str> = texts.iter().copied().filter(|t| known(t).is_none()).collect();
+        // A failure here (it has not been seen) leaves the words to decide.
+        let Ok(mut computed) = encoder.encode_batch(&unknown) else { return MessageVectors::default() };
+        computed.reverse();
+        let vectors = texts
+            .iter()
+            .filter_map(|t| match known(t) {
+                Some(row) => self.row(row),
+                None => computed.pop(),
+            })
+            .collect();
+        MessageVectors(vectors)
+    }
+
+    fn row(&self, row: usize) -> Option<Vec<f32>> {
+        self.keys.as_ref()?.get(row).ok()?.to_vec1().ok()
+    }
+
+    /// Per entry, its best cosine with any of the message's vectors (`None`
+    /// when meaning is off or the message has no vector).
+    pub fn closeness(&self, message: &MessageVectors) -> Option<Vec<f32>> {
+        let keys = self.keys.as_ref()?;
+        if message.0.is_empty() || self.owner.is_empty() {
+            return None;
+        }
+        // (rows, DIMS) x (DIMS, m): every key text against every message vector at once.
+        let m = message.0.len();
+        let flat: Vec<f32> = message.0.iter().flatten().copied().collect();
+        let cosines = Tensor::from_vec(flat, (m, DIMS), &Device::Cpu)
+            .and_then(|v| keys.matmul(&v.t()?))
+            .and_then(|c| c.max(1))
+            .and_then(|c| c.to_vec1::<f32>())
+            .ok()?;
+        let mut best = vec![f32::MIN; self.entries];
+        for (&c, &e) in cosines.iter().zip(&self.owner) {
+            if c > best[e as usize] {
+                best[e as usize] = c;
+            }
+        }
+        Some(best)
+    }
+
+    /// The `k` entries closest in meaning, best first, over
+    /// [`Weights::nearest_floor`]: candidates the words may have missed.
+    pub fn nearest(&self, closeness: &[f32], k: usize) -> Vec<usize> {
+        let mut order: Vec<usize> =
+            (0..closeness.len()).filter(|&e| closeness[e] >= self.weights.nearest_floor).collect();
+        order.sort_by(|&a, &b| closeness[b].total_cmp(&closeness[a]).then(a.cmp(&b)));
+        order.truncate(k);
+        order
+    }
+
+    /// Blends each candidate's word confidence with its closeness; for a
+    /// message that is not about the FAQ's subject, closeness counts for
+    /// [`Weights::semantic_off_topic`] only.
+    pub fn rescore(&self, closeness: &[f32], candidates: &mut [Scored], on_topic: bool) {
+        let w = self.weights.for_topic(on_topic);
+        for c in candidates {
+            c.confidence = blend(c.confidence, closeness[c.entry], &w);
+        }
     }
 }
 
-/// An entry's confidence from its word confidence and the cosine of the
-/// message and entry vectors: cosines at or under [`Weights::semantic_floor`]
-/// count as nothing, and the rest is scaled to 0..1 before the blend.
+/// An entry's confidence from its word confidence and its best cosine with
+/// the message: cosines at or under [`Weights::semantic_floor`] count as
+/// nothing, and the rest is scaled to 0..1 before the blend.
 pub fn blend(lexical: f32, cosine: f32, w: &Weights) -> f32 {
     let closeness = ((cosine - w.semantic_floor) / (1.0 - w.semantic_floor)).clamp(0.0, 1.0);
     (1.0 - w.semantic) * lexical + w.semantic * closeness

@@ -59,6 +59,11 @@ impl Lexical {
         Lexical { index, question_terms, weights }
     }
 
+    /// Whether the message uses a core topic word of the FAQ (is about its subject).
+    pub fn on_topic(&self, query: &Query) -> bool {
+        self.query_terms(query.tokens()).1
+    }
+
     /// Whether an analysed term is one of the FAQ's core topic words.
     pub fn is_core(&self, term: &str) -> bool {
         self.index.is_core(term)
@@ -133,6 +138,23 @@ impl Lexical {
             }
         }
         ranked
+    }
+
+    /// The word confidence of each of `entries` (found another way, by
+    /// meaning), whether or not the words would have picked them.
+    pub fn score_entries(&self, query: &Query, entries: &[usize]) -> Vec<Scored> {
+        let (terms, on_topic) = self.query_terms(query.tokens());
+        entries
+            .iter()
+            .map(|&e| Scored {
+                entry: e,
+                confidence: if terms.is_empty() {
+                    0.0
+                } else {
+                    score::entry_confidence(&self.index, e as u32, &terms, &self.weights, on_topic)
+                },
+            })
+            .collect()
     }
 
     /// How `entry` scored against `text`, key text by key text: for people
