@@ -181,13 +181,8 @@ impl Engine {
         let closeness = self.meaning.closeness(&self.meaning.vectors(query));
         // Only a message about the FAQ's subject gets candidates by meaning alone.
         if let Some(closeness) = closeness.as_ref().filter(|_| on_topic) {
-            let extra: Vec<usize> = self
-                .meaning
-                .nearest(closeness, self.weights.nearest)
-                .into_iter()
-                .filter(|e| !candidates.iter().any(|c| c.entry == *e))
-                .collect();
-            candidates.extend(self.lexical.score_entries(query, &extra));
+            let extra = self.nearest_by_meaning(query, closeness, self.weights.nearest, &candidates);
+            candidates.extend(extra);
         }
         let lexical = candidates.clone();
         if let Some(closeness) = &closeness {
@@ -198,6 +193,23 @@ impl Engine {
         (candidates, lexical, closeness)
     }
 
+    /// The `k` entries nearest in meaning that are not among `words`, with their word scores.
+    fn nearest_by_meaning(
+        &self,
+        query: &Query,
+        closeness: &[f32],
+        k: usize,
+        words: &[Scored],
+    ) -> Vec<Scored> {
+        let extra: Vec<usize> = self
+            .meaning
+            .nearest(closeness, k)
+            .into_iter()
+            .filter(|e| !words.iter().any(|c| c.entry == *e))
+            .collect();
+        self.lexical.score_entries(query, &extra)
+    }
+
     /// The raw signals behind a ranking, for tuning tools that try other
     /// blends without running the model again: whether triage fired, the
     /// word candidates (with the `k` nearest in meaning added, scored by
@@ -206,16 +218,10 @@ impl Engine {
         let query = self.analyze(message);
         let closeness = self.meaning.closeness(&self.meaning.vectors(&query));
         let words = self.lexical.retrieve(&query);
-        let mut near = Vec::new();
-        if let Some(closeness) = &closeness {
-            let extra: Vec<usize> = self
-                .meaning
-                .nearest(closeness, k)
-                .into_iter()
-                .filter(|e| !words.iter().any(|c| c.entry == *e))
-                .collect();
-            near = self.lexical.score_entries(&query, &extra);
-        }
+        let near = match &closeness {
+            Some(closeness) => self.nearest_by_meaning(&query, closeness, k, &words),
+            None => Vec::new(),
+        };
         let on_topic = self.lexical.on_topic(&query);
         Signals { triaged: self.triage.check(&query).is_some(), on_topic, words, near, closeness }
     }
