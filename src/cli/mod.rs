@@ -114,6 +114,9 @@ struct ReportArgs {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if !matches!(cli.command, Command::Serve) {
+        end_quietly_when_the_reader_goes();
+    }
     match cli.command {
         Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
@@ -172,4 +175,16 @@ fn load_engine(dir: &Path) -> anyhow::Result<(Engine, Duration)> {
         }
     };
     Ok((engine, start.elapsed()))
+}
+
+/// `faqbot ask ... | head` : when the reader of stdout goes away, end as
+/// other command-line tools do (the default for SIGPIPE) instead of a panic
+/// from `println!`. Not for `serve`, whose sockets rely on SIGPIPE being ignored.
+fn end_quietly_when_the_reader_goes() {
+    #[cfg(unix)]
+    // SAFETY: called at start-up on the main thread, before any other thread
+    // exists; SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

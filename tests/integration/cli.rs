@@ -97,3 +97,18 @@ fn eval_refuses_unknown_entry_ids() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-entry"));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    // `faqbot eval ... | head -1`: the reader is gone before the report is printed.
+    let cases = tempfile::tempdir().unwrap();
+    let file = cases.path().join("cases.toml");
+    std::fs::write(&file, "[[case]]\nquestion = \"how big are exosomes\"\nexpect = \"exosome-size\"\n")
+        .unwrap();
+    let mut child =
+        faqbot().arg("eval").arg(&file).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -134,7 +134,7 @@ async fn questions_and_votes_from_discord_are_recorded_without_user_ids() {
 async fn moderators_see_gaps_and_stats_and_others_are_refused() {
     let bot = Bot::start().await;
     for question in [
-        "can EXOSOMES help w/ hair loss",
+        "Can exosomes help with hair loss?",
         "Do exosomes help with hair loss",
         "can exosomes help with hair loss",
         "how big are exosomes",

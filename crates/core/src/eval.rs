@@ -171,8 +171,13 @@ fn ratio(n: usize, d: usize) -> f64 {
     }
 }
 
-/// At least this many timed queries, repeating the cases, for stable percentiles.
+/// The cases are timed again, whole passes, until this many queries have
+/// been timed (for stable percentiles)...
 pub const MIN_TIMED_QUERIES: usize = 2000;
+/// ... or until this long has gone by (after at least one pass): with the
+/// sentence model a query costs milliseconds, and 2,000 of them would make
+/// every `faqbot eval` take tens of seconds for the same percentiles.
+pub const TIMING_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Runs every case and times the queries; `load` is the measured load + index time.
 pub fn run(engine: &Engine, cases: &[Case], load: Duration) -> Report {
@@ -249,7 +254,11 @@ fn time_queries(engine: &Engine, cases: &[Case]) -> (f64, f64) {
     }
     let passes = MIN_TIMED_QUERIES.div_ceil(cases.len()).max(1);
     let mut times = Vec::with_capacity(passes * cases.len());
-    for _ in 0..passes {
+    let started = Instant::now();
+    for pass in 0..passes {
+        if pass > 0 && started.elapsed() > TIMING_BUDGET {
+            break;
+        }
         for case in cases {
             let start = Instant::now();
             std::hint::black_box(engine.ask(std::hint::black_box(&case.question)));
