@@ -1,5 +1,5 @@
-"""BERT's uncased word-piece tokenizer (as src/semantic/wordpiece.rs, but
-keeping every piece, [UNK] included, as the full model expects)."""
+"""BERT's uncased word-piece tokenizer in Python (as crates/core/src/encoder/tokenizer.rs,
+[UNK] included, as the model expects), for scripts/full_model_banks.py."""
 import unicodedata
 
 
