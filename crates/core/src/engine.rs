@@ -176,8 +176,7 @@ impl Engine {
     /// Stage 3 (word candidates, and the entries nearest in meaning scored
     /// by words), then stage 4 (the blend): (blended, word scores, closeness).
     fn stages(&self, query: &Query) -> (Vec<Scored>, Vec<Scored>, Option<Vec<f32>>) {
-        let mut candidates = self.lexical.retrieve(query);
-        let on_topic = self.lexical.on_topic(query);
+        let (mut candidates, on_topic) = self.lexical.retrieve(query);
         let closeness = self.meaning.closeness(&self.meaning.vectors(query));
         // Only a message about the FAQ's subject gets candidates by meaning alone.
         if let Some(closeness) = closeness.as_ref().filter(|_| on_topic) {
@@ -217,12 +216,11 @@ impl Engine {
     pub fn signals(&self, message: &str, k: usize) -> Signals {
         let query = self.analyze(message);
         let closeness = self.meaning.closeness(&self.meaning.vectors(&query));
-        let words = self.lexical.retrieve(&query);
+        let (words, on_topic) = self.lexical.retrieve(&query);
         let near = match &closeness {
             Some(closeness) => self.nearest_by_meaning(&query, closeness, k, &words),
             None => Vec::new(),
         };
-        let on_topic = self.lexical.on_topic(&query);
         Signals { triaged: self.triage.check(&query).is_some(), on_topic, words, near, closeness }
     }
 
@@ -249,7 +247,7 @@ impl Engine {
             core_terms: self.core_terms().into_iter().map(String::from).collect(),
             triage,
             entries,
-            outcome: self.ask(message).outcome,
+            outcome: self.ask_query(&query).outcome,
         }
     }
 }

@@ -11,12 +11,13 @@
 //! 4. the pipeline; auto-answer speaks only with a confident answer, and only
 //!    then spends the author's allowance and the channel's cooldown.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use faqbot_core::engine::{Engine, Outcome, Response};
 use faqbot_store::Place;
 
+use crate::state::lock;
 use crate::throttle::{Cooldown, RateLimiter, Verdict};
 
 /// How the bot came to read the message.
@@ -59,11 +60,6 @@ pub struct Throttles {
     pub limiter: RateLimiter<u64>,
     /// Unasked answers per channel.
     pub cooldowns: Cooldown<u64>,
-}
-
-/// A poisoned lock only means a panic elsewhere; the counters are still usable.
-fn lock(throttles: &Mutex<Throttles>) -> MutexGuard<'_, Throttles> {
-    throttles.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Decides on one question at `now`. The throttles are locked only to check

@@ -36,7 +36,7 @@ pub struct Data {
 
 /// What answering a question needs, cheap to clone into a blocking task:
 /// the engine's work (about 10-20 ms of CPU with the sentence model) never
-/// runs on the async executor, and at most [`ASKING_SLOTS`] questions are
+/// runs on the async executor, and at most [`asking_slots`] questions are
 /// worked on at once; the rest wait their turn without holding a thread.
 #[derive(Clone)]
 pub struct Asking {
@@ -51,9 +51,6 @@ pub struct Asking {
 pub fn asking_slots() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
-
-/// See [`asking_slots`].
-pub const ASKING_SLOTS: &str = "one per core";
 
 /// A question that went through the [`policy`].
 pub struct Asked {

@@ -59,11 +59,6 @@ impl Lexical {
         Lexical { index, question_terms, weights }
     }
 
-    /// Whether the message uses a core topic word of the FAQ (is about its subject).
-    pub fn on_topic(&self, query: &Query) -> bool {
-        self.query_terms(query.tokens()).1
-    }
-
     /// Whether an analysed term is one of the FAQ's core topic words.
     pub fn is_core(&self, term: &str) -> bool {
         self.index.is_core(term)
@@ -112,9 +107,11 @@ impl Lexical {
     }
 
     /// Every entry the message's words support, with its word confidence
-    /// (unsorted). A sentence of a longer message may raise an entry the
-    /// whole message already ranks near the top ([`Weights::sentence_min_share`]).
-    pub fn retrieve(&self, query: &Query) -> Vec<Scored> {
+    /// (unsorted), and whether the message uses a core topic word of the FAQ
+    /// (is about its subject). A sentence of a longer message may raise an
+    /// entry the whole message already ranks near the top
+    /// ([`Weights::sentence_min_share`]).
+    pub fn retrieve(&self, query: &Query) -> (Vec<Scored>, bool) {
         let (terms, on_topic) = self.query_terms(query.tokens());
         let mut ranked = self.score(&terms, on_topic);
         let best = ranked.iter().map(|s| s.confidence).fold(0.0, f32::max);
@@ -137,7 +134,7 @@ impl Lexical {
                 }
             }
         }
-        ranked
+        (ranked, on_topic)
     }
 
     /// The word confidence of each of `entries` (found another way, by
