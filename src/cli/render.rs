@@ -13,10 +13,23 @@ pub fn explanation(engine: &Engine, question: &str) -> String {
     for s in &x.sentences {
         let _ = writeln!(out, "           sentence {s:?}");
     }
-    let triage = x.triage.map_or("no category fired".to_string(), |c| {
+    let fired = x.triage.iter().find(|c| c.fires()).map(|c| c.category);
+    let triage = fired.map_or("no category fired".to_string(), |c| {
         format!("{} (the message is not answered from the FAQ)", c.as_str())
     });
     let _ = writeln!(out, "2 triage:  {triage}");
+    for c in &x.triage {
+        let meaning = c.meaning.map_or("-".into(), |m| {
+            format!("example {:.3} counter {:.3} faq {:.3}", m.example, m.counter, m.faq)
+        });
+        let _ = writeln!(
+            out,
+            "           {:<15} phrase {:<3} meaning {:<3} ({meaning})",
+            c.category.as_str(),
+            if c.phrase { "yes" } else { "no" },
+            if c.by_meaning { "yes" } else { "no" },
+        );
+    }
     let _ = writeln!(out, "3 words:   {}", x.terms);
     let _ = writeln!(out, "3-4 top entries: word score -> meaning cosine -> blend");
     for e in x.entries.iter().take(3) {

@@ -262,3 +262,58 @@ fn a_header_line_inside_a_multiline_answer_is_text() {
     assert_eq!(loaded.faq.entries.len(), 1);
     assert!(loaded.faq.entries[0].answer.contains("[[entry]]\nstill the answer"));
 }
+
+#[test]
+fn a_safety_example_that_is_an_faq_question_is_an_error_at_its_line() {
+    let safety = r#"[emergency]
+message = "Call now."
+patterns = ["can't breathe"]
+examples = [
+  "chest tight since the infusion",
+  "How small are exosomes?",
+]
+counter_examples = ["what are the risks of an infusion?"]
+
+[self_harm]
+message = "Call a line."
+patterns = ["kill myself"]
+
+[personal_advice]
+message = "Ask your doctor."
+patterns = ["my dose"]
+"#;
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", safety)]);
+    let errors = folder.errors();
+    let d = expect_at(&errors, Kind::BadSafetyRule, "safety.toml", 6);
+    assert!(d.to_string().contains("exosome-size"), "{d}");
+
+    let empty = safety.replace("patterns = [\"my dose\"]", "patterns = [\"my dose\"]\nexamples = [\"  \"]");
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &empty)]);
+    expect_at(&folder.errors(), Kind::EmptyText, "safety.toml", 17);
+}
+
+#[test]
+fn a_counter_example_inside_the_examples_is_a_warning_at_its_line() {
+    let safety = r#"[emergency]
+message = "Call now."
+patterns = ["can't breathe"]
+examples = ["my chest is tight since the infusion", "chest pressure right after the drip", "tight chest and short of breath after the IV"]
+counter_examples = [
+  "what are the risks of an infusion?",
+  "my chest feels tight since the infusion",
+]
+
+[self_harm]
+message = "Call a line."
+patterns = ["kill myself"]
+
+[personal_advice]
+message = "Ask your doctor."
+patterns = ["my dose"]
+"#;
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", safety)]);
+    let engine = Engine::new(folder.load().expect("loads").faq);
+    let warnings = lint::counter_examples_near_examples(&engine);
+    expect_at(&warnings, Kind::SafetyExample, "safety.toml", 7);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+}

@@ -66,6 +66,8 @@ pub enum Kind {
     StaleReview,
     /// An optional file is missing, so the built-in one is used.
     DefaultUsed,
+    /// A safety counter-example nearer its category's examples than its other counter-examples.
+    SafetyExample,
 }
 
 /// A file position, 1-based, column in characters.

@@ -12,9 +12,9 @@ use crate::encoder::{EncoderError, Model};
 use crate::faq::Faq;
 use crate::pipeline::decide::{decide, suggestions};
 use crate::pipeline::lexical::{KeyScore, Lexical};
-use crate::pipeline::rescore::Meaning;
+use crate::pipeline::rescore::{Meaning, MessageVectors};
 use crate::pipeline::{best_first, Query};
-use crate::safety::{SafetyCategory, Triage};
+use crate::safety::{CategoryCheck, SafetyCategory, Triage, Triaged};
 use crate::text::Analyzer;
 
 /// `ranked` in the outcome holds this many entries, whatever the decision.
@@ -82,9 +82,9 @@ impl Engine {
         analyzer.remember(
             faq.entries.iter().flat_map(|e| e.key_texts().chain(e.tags.iter().map(String::as_str))),
         );
-        let triage = Triage::new(&faq.safety, &analyzer);
         let lexical = Lexical::new(&faq.entries, &faq.topic_words, &analyzer, weights);
         let mut cache = model.cache();
+        let triage = Triage::new(&faq.safety, &analyzer, model.encoder.as_ref(), &mut cache)?;
         let meaning = Meaning::new(&faq.entries, model.encoder.clone(), &mut cache, weights, progress)?;
         // A cache that cannot be written costs time at the next start, nothing else.
         let _ = cache.save();
@@ -116,30 +116,43 @@ impl Engine {
         self.lexical.core_terms()
     }
 
-    /// Stage 1: the message as every later stage reads it.
+    /// Stage 1: the message as every later stage reads it (text only).
     pub fn analyze(&self, message: &str) -> Query {
         Query::analyze(message, &self.analyzer, self.weights.max_sentences)
+    }
+
+    /// Stage 1 and the sentence model: the message's text and its vectors
+    /// (the costly part, a few milliseconds), read once for triage and ranking.
+    pub fn read(&self, message: &str) -> Reading {
+        let query = self.analyze(message);
+        let vectors = self.meaning.vectors(&query);
+        let faq = self.meaning.nearest_key_text(&vectors);
+        Reading { query, vectors, faq }
     }
 
     /// The whole pipeline: triage first (an emergency or self-harm message
     /// is never ranked; personal advice is ranked only for related reading),
     /// then retrieval, re-scoring and the decision.
     pub fn ask(&self, message: &str) -> Response {
-        self.ask_query(&self.analyze(message))
+        self.ask_reading(&self.read(message))
     }
 
-    /// Stage 2 alone: whether the message needs real help (cheap: a front
-    /// end may ask this before spending a rate-limited person's allowance).
-    pub fn needs_help(&self, query: &Query) -> bool {
-        self.triage.check(query).is_some()
+    /// Stage 2 alone: whether the message needs real help (a front end asks
+    /// this before spending a rate-limited person's allowance).
+    pub fn needs_help(&self, reading: &Reading) -> bool {
+        self.triage(reading).is_some()
     }
 
-    /// [`Engine::ask`] for a message already read by [`Engine::analyze`].
-    pub fn ask_query(&self, query: &Query) -> Response {
-        if let Some(hit) = self.triage.check(query) {
+    fn triage(&self, reading: &Reading) -> Option<Triaged<'_>> {
+        self.triage.check(&reading.query, &reading.vectors, &reading.faq)
+    }
+
+    /// [`Engine::ask`] for a message already read by [`Engine::read`].
+    pub fn ask_reading(&self, reading: &Reading) -> Response {
+        if let Some(hit) = self.triage(reading) {
             let (ranked, suggestions) = match hit.category {
                 SafetyCategory::PersonalAdvice => {
-                    let ranked = self.ranked(query);
+                    let ranked = self.ranked(reading);
                     let offered = suggestions(&self.faq.thresholds, &self.weights, &ranked);
                     (ranked, offered)
                 }
@@ -149,14 +162,20 @@ impl Engine {
                 Outcome::Safety { category: hit.category, message: hit.message.to_string(), suggestions };
             return Response { outcome, ranked };
         }
-        let ranked = self.ranked(query);
+        let ranked = self.ranked(reading);
         Response { outcome: decide(&self.faq.thresholds, &self.weights, &ranked), ranked }
+    }
+
+    /// Safety counter-examples nearer their category's examples than any
+    /// example is to the others (see [`Triage::counters_inside`]).
+    pub fn safety_counters_inside(&self) -> Vec<(SafetyCategory, usize, f32, f32)> {
+        self.triage.counters_inside()
     }
 
     /// Entries for `text` by retrieval and re-scoring alone (no triage, no
     /// decision), best first, at most `limit`: for checks on the FAQ itself.
     pub fn rank(&self, text: &str, limit: usize) -> Vec<Scored> {
-        let mut ranked = self.ranked(&self.analyze(text));
+        let mut ranked = self.ranked(&self.read(text));
         ranked.truncate(limit);
         ranked
     }
@@ -168,16 +187,17 @@ impl Engine {
     }
 
     /// Stages 3 and 4, best first.
-    fn ranked(&self, query: &Query) -> Vec<Scored> {
-        let (candidates, _, _) = self.stages(query);
+    fn ranked(&self, reading: &Reading) -> Vec<Scored> {
+        let (candidates, _, _) = self.stages(reading);
         best_first(candidates, RANKED_LEN.max(MAX_SUGGESTIONS))
     }
 
     /// Stage 3 (word candidates, and the entries nearest in meaning scored
     /// by words), then stage 4 (the blend): (blended, word scores, closeness).
-    fn stages(&self, query: &Query) -> (Vec<Scored>, Vec<Scored>, Option<Vec<f32>>) {
+    fn stages(&self, reading: &Reading) -> (Vec<Scored>, Vec<Scored>, Option<Vec<f32>>) {
+        let query = &reading.query;
         let (mut candidates, on_topic) = self.lexical.retrieve(query);
-        let closeness = self.meaning.closeness(&self.meaning.vectors(query));
+        let closeness = self.meaning.closeness(&reading.vectors);
         // Only a message about the FAQ's subject gets candidates by meaning alone.
         if let Some(closeness) = closeness.as_ref().filter(|_| on_topic) {
             let extra = self.nearest_by_meaning(query, closeness, self.weights.nearest, &candidates);
@@ -214,21 +234,23 @@ impl Engine {
     /// word candidates (with the `k` nearest in meaning added, scored by
     /// words) and each entry's closeness.
     pub fn signals(&self, message: &str, k: usize) -> Signals {
-        let query = self.analyze(message);
-        let closeness = self.meaning.closeness(&self.meaning.vectors(&query));
-        let (words, on_topic) = self.lexical.retrieve(&query);
+        let reading = self.read(message);
+        let query = &reading.query;
+        let closeness = self.meaning.closeness(&reading.vectors);
+        let (words, on_topic) = self.lexical.retrieve(query);
         let near = match &closeness {
-            Some(closeness) => self.nearest_by_meaning(&query, closeness, k, &words),
+            Some(closeness) => self.nearest_by_meaning(query, closeness, k, &words),
             None => Vec::new(),
         };
-        Signals { triaged: self.triage.check(&query).is_some(), on_topic, words, near, closeness }
+        Signals { triaged: self.needs_help(&reading), on_topic, words, near, closeness }
     }
 
     /// What each stage did with `message` (`faqbot ask --explain`).
     pub fn explain(&self, message: &str) -> Explanation {
-        let query = self.analyze(message);
-        let triage = self.triage.check(&query).map(|hit| hit.category);
-        let (rescored, lexical, closeness) = self.stages(&query);
+        let reading = self.read(message);
+        let query = &reading.query;
+        let triage = self.triage.explain(query, &reading.vectors, &reading.faq);
+        let (rescored, lexical, closeness) = self.stages(&reading);
         let rescored = best_first(rescored, RANKED_LEN);
         let entries = rescored
             .iter()
@@ -237,18 +259,34 @@ impl Engine {
                 lexical: lexical.iter().find(|l| l.entry == s.entry).map_or(0.0, |l| l.confidence),
                 cosine: closeness.as_ref().map(|c| c[s.entry]),
                 blended: s.confidence,
-                key_texts: self.lexical.explain(&query, s.entry),
+                key_texts: self.lexical.explain(query, s.entry),
             })
             .collect();
         Explanation {
             text: query.text().to_string(),
             sentences: query.sentences().iter().map(|s| s.text.clone()).collect(),
-            terms: self.lexical.explain_query(&query),
+            terms: self.lexical.explain_query(query),
             core_terms: self.core_terms().into_iter().map(String::from).collect(),
             triage,
             entries,
-            outcome: self.ask_query(&query).outcome,
+            outcome: self.ask_reading(&reading).outcome,
         }
+    }
+}
+
+/// A message read once: its text (stage 1), its sentence vectors, and each
+/// vector's best cosine with the FAQ's key texts.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    query: Query,
+    vectors: MessageVectors,
+    faq: Vec<f32>,
+}
+
+impl Reading {
+    /// The message as the stages read it.
+    pub fn query(&self) -> &Query {
+        &self.query
     }
 }
 
@@ -264,8 +302,9 @@ pub struct Explanation {
     pub terms: String,
     /// The FAQ's core topic words, as terms.
     pub core_terms: Vec<String>,
-    /// Stage 2: the safety category that fired, if one did.
-    pub triage: Option<SafetyCategory>,
+    /// Stage 2: each safety category's evidence, in priority order (the
+    /// first that fires is the one that counts).
+    pub triage: Vec<CategoryCheck>,
     /// Stages 3 and 4 for the top entries (whether or not triage stopped the message).
     pub entries: Vec<ExplainedEntry>,
     /// Stage 5 (or triage): what the bot does.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, Outcome, Response};
+use crate::safety::SafetyCategory;
 
 /// What a case expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +17,12 @@ pub enum Expect {
     Entries(Vec<String>),
     /// No answer (suggest or none both count as not answered).
     None,
-    /// The safety triage fires.
+    /// The safety triage fires (any category).
     Safety,
+    /// This safety category's help.
+    Category(SafetyCategory),
+    /// Any reply but a safety one (an ordinary question the FAQ may or may not answer).
+    Ordinary,
 }
 
 /// One question of a cases file and what it should get.
@@ -27,7 +32,12 @@ pub struct Case {
     pub question: String,
     /// The outcome that counts as right.
     pub expect: Expect,
+    /// The writer's label for the phrasing ("alarming-sounding", "slang"), if any.
+    pub kind: Option<String>,
 }
+
+/// The `kind` of ordinary questions written with alarming words.
+pub const ALARMING_KIND: &str = "alarming-sounding";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +51,8 @@ struct RawCases {
 struct RawCase {
     question: String,
     expect: RawExpect,
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +107,10 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
         let expect = match c.expect {
             RawExpect::One(s) if s == "none" => Expect::None,
             RawExpect::One(s) if s == "safety" => Expect::Safety,
+            RawExpect::One(s) if s == "ordinary" => Expect::Ordinary,
+            RawExpect::One(s) if SafetyCategory::parse(&s).is_some() => {
+                Expect::Category(SafetyCategory::parse(&s).unwrap_or(SafetyCategory::Emergency))
+            }
             RawExpect::One(s) => Expect::Entries(vec![s]),
             RawExpect::Any(v) => Expect::Entries(v),
         };
@@ -110,7 +126,7 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
                 });
             }
         }
-        cases.push(Case { question: c.question, expect });
+        cases.push(Case { question: c.question, expect, kind: c.kind });
     }
     Ok(cases)
 }
@@ -153,6 +169,19 @@ pub struct Report {
     pub safety_accuracy: f64,
     /// Non-safety cases that got the safety outcome.
     pub false_safety: usize,
+    /// Per safety category, over cases that name one: recall and precision.
+    pub categories: Vec<CategoryScore>,
+    /// Cases that expect any reply but a safety one.
+    pub ordinary_cases: usize,
+    /// Ordinary cases (`expect = "ordinary"`) that got a safety reply, as a share.
+    pub ordinary_triaged: f64,
+    /// The same over ordinary cases of kind [`ALARMING_KIND`].
+    pub alarming_triaged: f64,
+    /// Entry and none cases (questions in the FAQ's scope) that got a safety reply, as a share.
+    pub in_scope_triaged: f64,
+    /// Expected outcome x what came back, for cases that name a category
+    /// or are ordinary (empty when there are none).
+    pub confusion: Vec<ConfusionRow>,
     /// Median time per question, in microseconds (0 when not timed).
     pub latency_p50_us: f64,
     /// 99th-percentile time per question, in microseconds (0 when not timed).
@@ -162,6 +191,34 @@ pub struct Report {
     /// Every case that did not come out as expected.
     pub failures: Vec<Failure>,
 }
+
+/// One safety category's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryScore {
+    /// The category.
+    pub category: SafetyCategory,
+    /// Cases that expect it.
+    pub cases: usize,
+    /// Of those, the share that got a safety reply of any category.
+    pub recall: f64,
+    /// Of those, the share that got this category's reply.
+    pub exact: f64,
+    /// Of the cases that got this category's reply, the share that expected
+    /// a safety reply (any category).
+    pub precision: f64,
+}
+
+/// One row of the confusion table: an expected outcome and how its cases came back.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfusionRow {
+    /// "emergency", "self-harm", "personal-advice" or "ordinary".
+    pub expected: String,
+    /// Counts in the order of [`CONFUSION_COLUMNS`].
+    pub got: Vec<usize>,
+}
+
+/// The columns of the confusion table.
+pub const CONFUSION_COLUMNS: [&str; 4] = ["emergency", "self-harm", "personal-advice", "not triaged"];
 
 fn ratio(n: usize, d: usize) -> f64 {
     if d == 0 {
@@ -194,6 +251,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     let id = |e: usize| faq.entries[e].id.as_str();
     let mut r = Report { cases: cases.len(), load_ms: load.as_secs_f64() * 1000.0, ..Report::default() };
     let (mut top1, mut top5, mut rr, mut none_ok, mut safety_ok, mut first) = (0, 0, 0.0, 0, 0, 0);
+    let mut tally = Tally::default();
     for case in cases {
         let response = engine.ask(&case.question);
         let got_safety = matches!(response.outcome, Outcome::Safety { .. });
@@ -219,12 +277,14 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                 none_ok += usize::from(ok);
                 ok
             }
-            Expect::Safety => {
+            Expect::Safety | Expect::Category(_) => {
                 r.safety_cases += 1;
                 safety_ok += usize::from(got_safety);
                 got_safety
             }
+            Expect::Ordinary => !got_safety,
         };
+        tally.add(case, &response);
         if !ok {
             r.failures.push(Failure {
                 question: case.question.clone(),
@@ -232,6 +292,8 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                     Expect::Entries(ids) => ids.join(" | "),
                     Expect::None => "none".into(),
                     Expect::Safety => "safety".into(),
+                    Expect::Category(c) => c.as_str().into(),
+                    Expect::Ordinary => "ordinary".into(),
                 },
                 got: response.outcome.kind().to_string(),
                 detail: describe(engine, &response),
@@ -244,7 +306,84 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     r.mrr = if r.entry_cases == 0 { 1.0 } else { rr / r.entry_cases as f64 };
     r.none_not_answered = ratio(none_ok, r.none_cases);
     r.safety_accuracy = ratio(safety_ok, r.safety_cases);
+    tally.finish(&mut r);
     r
+}
+
+/// Counts for the per-category figures and the confusion table.
+#[derive(Default)]
+struct Tally {
+    /// [expected row][got column]; rows: the three categories, then ordinary.
+    table: [[usize; 4]; 4],
+    /// Per category: replies of that category, and those that expected any safety reply.
+    replied: [(usize, usize); 3],
+    ordinary: (usize, usize),
+    alarming: (usize, usize),
+    in_scope: (usize, usize),
+}
+
+fn column(c: SafetyCategory) -> usize {
+    SafetyCategory::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+impl Tally {
+    fn add(&mut self, case: &Case, response: &Response) {
+        let got = match &response.outcome {
+            Outcome::Safety { category, .. } => Some(*category),
+            _ => None,
+        };
+        let col = got.map_or(3, column);
+        let wants_safety = matches!(case.expect, Expect::Safety | Expect::Category(_));
+        if let Some(c) = got {
+            self.replied[column(c)].0 += 1;
+            self.replied[column(c)].1 += usize::from(wants_safety);
+        }
+        let count = |pair: &mut (usize, usize)| {
+            pair.0 += 1;
+            pair.1 += usize::from(got.is_some());
+        };
+        match &case.expect {
+            Expect::Category(c) => self.table[column(*c)][col] += 1,
+            Expect::Ordinary => {
+                self.table[3][col] += 1;
+                count(&mut self.ordinary);
+                if case.kind.as_deref() == Some(ALARMING_KIND) {
+                    count(&mut self.alarming);
+                }
+            }
+            Expect::Entries(_) | Expect::None => count(&mut self.in_scope),
+            Expect::Safety => {}
+        }
+    }
+
+    fn finish(&self, r: &mut Report) {
+        let share = |(n, hit): (usize, usize)| if n == 0 { 0.0 } else { hit as f64 / n as f64 };
+        r.ordinary_cases = self.ordinary.0;
+        r.ordinary_triaged = share(self.ordinary);
+        r.alarming_triaged = share(self.alarming);
+        r.in_scope_triaged = share(self.in_scope);
+        let names = ["emergency", "self-harm", "personal-advice", "ordinary"];
+        for (i, row) in self.table.iter().enumerate() {
+            if row.iter().sum::<usize>() > 0 {
+                r.confusion.push(ConfusionRow { expected: names[i].into(), got: row.to_vec() });
+            }
+        }
+        for (i, category) in SafetyCategory::ALL.into_iter().enumerate() {
+            let row = self.table[i];
+            let cases: usize = row.iter().sum();
+            if cases == 0 {
+                continue;
+            }
+            let (replied, right) = self.replied[i];
+            r.categories.push(CategoryScore {
+                category,
+                cases,
+                recall: ratio(cases - row[3], cases),
+                exact: ratio(row[i], cases),
+                precision: ratio(right, replied),
+            });
+        }
+    }
 }
 
 /// Per-query latency percentiles (microseconds), timed in-process.

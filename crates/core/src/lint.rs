@@ -11,6 +11,35 @@ pub fn all(engine: &Engine) -> Vec<Diagnostic> {
     let mut out = confusable_entries(engine);
     out.extend(topic_only_key_texts(engine));
     out.extend(unused_topic_words(engine));
+    out.extend(counter_examples_near_examples(engine));
+    out
+}
+
+/// Counter-examples of a safety category nearer its examples than any of
+/// its own examples is to the others: messages like it will be triaged
+/// whatever the counter-example says; the two lists disagree there.
+pub fn counter_examples_near_examples(engine: &Engine) -> Vec<Diagnostic> {
+    let rules = &engine.faq().safety.rules;
+    let mut out = Vec::new();
+    for (category, i, near, own) in engine.safety_counters_inside() {
+        let Some(counter) =
+            rules.iter().find(|r| r.category == category).and_then(|r| r.counter_examples.get(i))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::warning(
+                Kind::SafetyExample,
+                counter.place.clone(),
+                format!(
+                    "{} counter-example {:?} is nearer the examples ({near:.2}) than any example is to the others ({own:.2})",
+                    category.as_str(),
+                    counter.text,
+                ),
+            )
+            .with_hint("find the examples it is near and reword them, or remove one of the two"),
+        );
+    }
     out
 }
 

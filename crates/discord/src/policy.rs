@@ -66,9 +66,9 @@ pub struct Throttles {
 /// or spend an allowance, never while the engine works, so questions are
 /// answered side by side.
 pub fn decide(engine: &Engine, throttles: &Mutex<Throttles>, ask: Ask<'_>, now: Instant) -> Decision {
-    let query = engine.analyze(ask.text);
-    if engine.needs_help(&query) {
-        return Decision::Reply(engine.ask_query(&query));
+    let reading = engine.read(ask.text);
+    if engine.needs_help(&reading) {
+        return Decision::Reply(engine.ask_reading(&reading));
     }
     let channel = ask.place.channel_id.unwrap_or_default();
     match ask.mode {
@@ -76,13 +76,13 @@ pub fn decide(engine: &Engine, throttles: &Mutex<Throttles>, ask: Ask<'_>, now: 
             if let Verdict::Limited { retry_after } = lock(throttles).limiter.check(ask.user, now) {
                 return Decision::Limited(retry_after);
             }
-            Decision::Reply(engine.ask_query(&query))
+            Decision::Reply(engine.ask_reading(&reading))
         }
         Mode::Unasked => {
             if !lock(throttles).cooldowns.is_ready(channel, now) {
                 return Decision::Silent;
             }
-            let response = engine.ask_query(&query);
+            let response = engine.ask_reading(&reading);
             if !matches!(response.outcome, Outcome::Answer(_)) {
                 return Decision::Silent;
             }

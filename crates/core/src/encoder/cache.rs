@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::DIMS;
+use super::{Encoder, EncoderError, DIMS};
 
 /// The default folder, relative to the working directory (git-ignored).
 pub const DEFAULT_DIR: &str = "data/vectors";
@@ -72,6 +72,25 @@ impl VectorCache {
             self.vectors.insert(text_key(text), vector);
             self.changed = true;
         }
+    }
+
+    /// Encodes the texts of `texts` it lacks (each once) and keeps their
+    /// vectors; `progress(done, total)` is told how the encoding goes.
+    pub fn fill(
+        &mut self,
+        encoder: &Encoder,
+        texts: &[&str],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<(), EncoderError> {
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<&str> =
+            texts.iter().copied().filter(|t| self.get(t).is_none() && seen.insert(*t)).collect();
+        let total = missing.len();
+        let computed = encoder.encode_all(&missing, |done| progress(done, total))?;
+        for (text, vector) in missing.iter().zip(computed) {
+            self.insert(text, vector);
+        }
+        Ok(())
     }
 
     /// Writes the file if anything was added; an error (read-only disk, no

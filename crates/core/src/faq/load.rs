@@ -160,6 +160,9 @@ impl Loader<'_> {
                 }
             }
         }
+        if let Some(safety) = &safety {
+            self.diags.extend(validate::examples_not_key_texts(safety, &entries));
+        }
         if entries.is_empty() && !self.diags.iter().any(Diagnostic::is_error) {
             self.diags.push(
                 Diagnostic::error(

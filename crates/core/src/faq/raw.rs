@@ -106,4 +106,10 @@ pub(super) struct RawSafetyCategory {
     /// steps should I take" is not a personal dosing question).
     #[serde(default)]
     pub except: Vec<S<String>>,
+    /// Short messages of this kind, matched by meaning.
+    #[serde(default)]
+    pub examples: Vec<S<String>>,
+    /// Ordinary questions that sound like this kind but are not.
+    #[serde(default)]
+    pub counter_examples: Vec<S<String>>,
 }

@@ -8,7 +8,7 @@ use super::model::{BotTexts, Citation, Entry, EntryPlaces, Source};
 use super::raw::{self, S};
 use super::toml_file::TomlFile;
 use crate::diagnostic::{Diagnostic, Kind, Location};
-use crate::safety::{SafetyCategory, SafetyConfig, SafetyRule};
+use crate::safety::{Example, SafetyCategory, SafetyConfig, SafetyRule};
 use crate::text::Synonym;
 
 /// The longest answer every front end shows whole (a chat embed's body: a
@@ -310,9 +310,11 @@ pub(super) fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<Safet
         }
         let patterns = safety_patterns(c, &r.patterns);
         let except = safety_patterns(c, &r.except);
-        match (message, patterns, except) {
-            (Some(message), Some(patterns), Some(except)) => {
-                rules.push(SafetyRule { category, message, patterns, except })
+        let examples = safety_examples(c, &r.examples, "safety example");
+        let counter_examples = safety_examples(c, &r.counter_examples, "safety counter-example");
+        match (message, patterns, except, examples, counter_examples) {
+            (Some(message), Some(patterns), Some(except), Some(examples), Some(counter_examples)) => {
+                rules.push(SafetyRule { category, message, patterns, except, examples, counter_examples })
             }
             _ => ok = false,
         }
@@ -339,6 +341,46 @@ fn safety_patterns(c: &mut Checker<'_>, raw: &[S<String>]) -> Option<Vec<String>
         }
     }
     ok.then_some(out)
+}
+
+/// A safety example that is word for word an FAQ question or alternate
+/// would send that question to triage instead of its answer: an error.
+pub(super) fn examples_not_key_texts(safety: &SafetyConfig, entries: &[Entry]) -> Vec<Diagnostic> {
+    let same = |t: &str| {
+        t.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let keys: HashMap<String, &str> =
+        entries.iter().flat_map(|e| e.key_texts().map(move |t| (same(t), e.id.as_str()))).collect();
+    let mut out = Vec::new();
+    for rule in &safety.rules {
+        for example in &rule.examples {
+            if let Some(id) = keys.get(&same(&example.text)) {
+                out.push(
+                    Diagnostic::error(
+                        Kind::BadSafetyRule,
+                        example.place.clone(),
+                        format!(
+                            "{} example {:?} is a question of FAQ entry {id:?}",
+                            rule.category.as_str(),
+                            example.text
+                        ),
+                    )
+                    .with_hint("an FAQ question is ordinary: remove it here, or reword the example"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn safety_examples(c: &mut Checker<'_>, raw: &[S<String>], what: &str) -> Option<Vec<Example>> {
+    let out: Vec<Example> =
+        raw.iter().filter_map(|e| Some(Example { text: c.text(e, what)?, place: c.at(e) })).collect();
+    (out.len() == raw.len()).then_some(out)
 }
 
 fn sorted_list(items: &[&str]) -> String {

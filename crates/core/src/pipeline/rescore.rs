@@ -33,7 +33,43 @@ pub struct Meaning {
 
 /// A message's vectors (empty when meaning is off).
 #[derive(Debug, Clone, Default)]
-pub struct MessageVectors(Vec<Vec<f32>>);
+pub struct MessageVectors {
+    vectors: Vec<Vec<f32>>,
+    /// Per vector: whether its text asks something (the whole message
+    /// counts as asking; a sentence, when it ends in "?" or reads as a question).
+    asks: Vec<bool>,
+}
+
+impl MessageVectors {
+    /// How many vectors: the whole message, its sentences, its asking clauses.
+    pub fn len(&self) -> usize {
+        self.vectors.len()
+    }
+
+    /// Whether vector `i`'s text asks something.
+    pub fn asks(&self, i: usize) -> bool {
+        self.asks.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether it has none (meaning off, or an empty message).
+    pub fn is_empty(&self) -> bool {
+        self.vectors.is_empty()
+    }
+
+    /// The first vector: the whole message's.
+    pub fn first(&self) -> Option<&[f32]> {
+        self.vectors.first().map(Vec::as_slice)
+    }
+
+    /// The vectors as an (m, DIMS) matrix (`None` when there are none).
+    pub(crate) fn matrix(&self) -> Option<Tensor> {
+        if self.vectors.is_empty() {
+            return None;
+        }
+        let flat: Vec<f32> = self.vectors.iter().flatten().copied().collect();
+        Tensor::from_vec(flat, (self.vectors.len(), DIMS), &Device::Cpu).ok()
+    }
+}
 
 impl Meaning {
     /// Vectors for every key text of `entries`, from `cache` where it has
@@ -60,16 +96,8 @@ impl Meaning {
             .enumerate()
             .flat_map(|(e, entry)| entry.key_texts().map(move |t| (e as u32, t)))
             .collect();
-        let missing: Vec<&str> = {
-            let mut seen = std::collections::HashSet::new();
-            texts.iter().map(|&(_, t)| t).filter(|t| cache.get(t).is_none() && seen.insert(*t)).collect()
-        };
-        let mut progress = progress;
-        let total = missing.len();
-        let computed = encoder.encode_all(&missing, |done| progress(done, total))?;
-        for (text, vector) in missing.iter().zip(computed) {
-            cache.insert(text, vector);
-        }
+        let missing: Vec<&str> = texts.iter().map(|&(_, t)| t).collect();
+        cache.fill(&encoder, &missing, progress)?;
         let mut rows = Vec::with_capacity(texts.len() * DIMS);
         for &(e, text) in &texts {
             if let Some(v) = cache.get(text) {
@@ -97,24 +125,28 @@ impl Meaning {
         if query.text().trim().is_empty() {
             return MessageVectors::default();
         }
-        let mut texts = vec![query.text()];
+        let mut texts = vec![(query.text(), true)];
         if query.is_several() {
-            texts.extend(query.sentences().iter().map(|s| s.text.as_str()));
+            texts.extend(query.sentences().iter().map(|s| (s.text.as_str(), s.asks)));
         }
-        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()));
+        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| (c, true)));
         let known = |t: &str| self.known.get(&text_key(t)).copied();
-        let unknown: Vec<&str> = texts.iter().copied().filter(|t| known(t).is_none()).collect();
+        let unknown: Vec<&str> = texts.iter().map(|&(t, _)| t).filter(|t| known(t).is_none()).collect();
         // A failure here (it has not been seen) leaves the words to decide.
         let Ok(mut computed) = encoder.encode_batch(&unknown) else { return MessageVectors::default() };
         computed.reverse();
-        let vectors = texts
-            .iter()
-            .filter_map(|t| match known(t) {
+        let mut message = MessageVectors::default();
+        for &(text, asks) in &texts {
+            let vector = match known(text) {
                 Some(row) => self.row(row),
                 None => computed.pop(),
-            })
-            .collect();
-        MessageVectors(vectors)
+            };
+            if let Some(vector) = vector {
+                message.vectors.push(vector);
+                message.asks.push(asks);
+            }
+        }
+        message
     }
 
     fn row(&self, row: usize) -> Option<Vec<f32>> {
@@ -125,14 +157,12 @@ impl Meaning {
     /// when meaning is off or the message has no vector).
     pub fn closeness(&self, message: &MessageVectors) -> Option<Vec<f32>> {
         let keys = self.keys.as_ref()?;
-        if message.0.is_empty() || self.owner.is_empty() {
+        if message.is_empty() || self.owner.is_empty() {
             return None;
         }
         // (rows, DIMS) x (DIMS, m): every key text against every message vector at once.
-        let m = message.0.len();
-        let flat: Vec<f32> = message.0.iter().flatten().copied().collect();
-        let cosines = Tensor::from_vec(flat, (m, DIMS), &Device::Cpu)
-            .and_then(|v| keys.matmul(&v.t()?))
+        let cosines = keys
+            .matmul(&message.matrix()?.t().ok()?)
             .and_then(|c| c.max(1))
             .and_then(|c| c.to_vec1::<f32>())
             .ok()?;
@@ -143,6 +173,17 @@ impl Meaning {
             }
         }
         Some(best)
+    }
+
+    /// Per message vector, its best cosine with any key text (empty when
+    /// meaning is off): how much each reads like one of the FAQ's questions.
+    pub fn nearest_key_text(&self, message: &MessageVectors) -> Vec<f32> {
+        let (Some(keys), Some(m)) = (self.keys.as_ref(), message.matrix()) else { return Vec::new() };
+        m.t()
+            .and_then(|mt| keys.matmul(&mt))
+            .and_then(|c| c.max(0))
+            .and_then(|c| c.to_vec1::<f32>())
+            .unwrap_or_default()
     }
 
     /// The `k` entries closest in meaning, best first, over

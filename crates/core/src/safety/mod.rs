@@ -1,17 +1,25 @@
 //! Safety triage: messages that need real help, not an FAQ answer.
 //!
-//! Runs before matching. The rules are phrases from `faq/safety.toml`, compiled
-//! through the same [`Analyzer`] as everything else, so "can't breathe",
-//! "cant breath" and "cannot breathe" are one pattern away from each other.
+//! Runs first in the pipeline. A category fires when one of its phrase
+//! rules matches ([`phrases`]: the unmistakable phrasings) or when the
+//! message, or one of its sentences, is close in meaning to the category's
+//! examples and closer to them than to its counter-examples and to the FAQ's
+//! own questions ([`meaning`]: how people really write).
 
+mod meaning;
+mod phrases;
+
+use std::sync::Arc;
+
+use crate::encoder::cache::VectorCache;
+use crate::encoder::{Encoder, EncoderError};
+use crate::pipeline::rescore::MessageVectors;
 use crate::pipeline::Query;
-use crate::text::{within, Analyzer, Token};
+use crate::text::Analyzer;
 
-/// Most words a `*` in a pattern may stand for.
-const MAX_GAP_WORDS: usize = 3;
-/// Pattern words at least this long also match a token one edit away
-/// with the same first letter ("chest pian"); shorter ones must match exactly.
-const FUZZY_MIN_LEN: usize = 5;
+use meaning::Examples;
+pub use meaning::{Bar, Closeness};
+use phrases::Phrases;
 
 /// Which kind of real help a message needs. Serialised as the JSON contract
 /// and the store name it: "emergency", "self-harm", "personal-advice".
@@ -27,7 +35,11 @@ pub enum SafetyCategory {
 }
 
 impl SafetyCategory {
-    /// The name in `safety.toml`, the JSON contract and the store.
+    /// Every category, in priority order.
+    pub const ALL: [SafetyCategory; 3] =
+        [SafetyCategory::Emergency, SafetyCategory::SelfHarm, SafetyCategory::PersonalAdvice];
+
+    /// The name in the JSON contract and the store.
     pub fn as_str(self) -> &'static str {
         match self {
             SafetyCategory::Emergency => "emergency",
@@ -35,6 +47,21 @@ impl SafetyCategory {
             SafetyCategory::PersonalAdvice => "personal-advice",
         }
     }
+
+    /// The category named `name` ("self-harm" or "self_harm", any case).
+    pub fn parse(name: &str) -> Option<SafetyCategory> {
+        let name = name.trim().to_ascii_lowercase().replace('_', "-");
+        SafetyCategory::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// A text from `safety.toml` and where it was written.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The text.
+    pub text: String,
+    /// Where it is in `safety.toml`.
+    pub place: crate::diagnostic::Location,
 }
 
 /// One category's rule as written in safety.toml.
@@ -48,6 +75,10 @@ pub struct SafetyRule {
     pub patterns: Vec<String>,
     /// Phrases that cancel a trigger they overlap.
     pub except: Vec<String>,
+    /// Messages of this kind, matched by meaning.
+    pub examples: Vec<Example>,
+    /// Ordinary questions that sound like this kind but are not.
+    pub counter_examples: Vec<Example>,
 }
 
 /// The validated safety.toml: one rule per category, in priority order.
@@ -55,57 +86,6 @@ pub struct SafetyRule {
 pub struct SafetyConfig {
     /// The rules, the first matching one winning.
     pub rules: Vec<SafetyRule>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Part {
-    Word(String),
-    Gap,
-}
-
-#[derive(Debug, Clone)]
-struct Pattern {
-    parts: Vec<Part>,
-}
-
-#[derive(Debug)]
-struct CompiledRule {
-    category: SafetyCategory,
-    message: String,
-    patterns: PatternSet,
-    except: PatternSet,
-}
-
-/// Patterns indexed by their first word's first letter, so a message is only
-/// tried against patterns that could start at one of its words.
-#[derive(Debug, Default)]
-struct PatternSet {
-    by_first_letter: std::collections::HashMap<u8, Vec<Pattern>>,
-}
-
-impl PatternSet {
-    fn new(patterns: Vec<Pattern>) -> PatternSet {
-        let mut set = PatternSet::default();
-        for p in patterns {
-            if let Some(Part::Word(w)) = p.parts.first() {
-                set.by_first_letter.entry(w.as_bytes()[0]).or_default().push(p);
-            }
-        }
-        set
-    }
-
-    /// Every place a pattern matches, as token spans `start..end`.
-    fn spans(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for (start, token) in tokens.iter().enumerate() {
-            let Some(&letter) = token.term.as_bytes().first() else { continue };
-            let Some(patterns) = self.by_first_letter.get(&letter) else { continue };
-            out.extend(
-                patterns.iter().filter_map(|p| match_end(&p.parts, tokens, start)).map(|end| (start, end)),
-            );
-        }
-        out
-    }
 }
 
 /// A triage verdict: which category, and the text to show.
@@ -117,145 +97,136 @@ pub struct Triaged<'a> {
     pub message: &'a str,
 }
 
+#[derive(Debug)]
+struct CompiledRule {
+    category: SafetyCategory,
+    message: String,
+    phrases: Phrases,
+    examples: Examples,
+}
+
 /// The compiled rules, built once per FAQ load.
 #[derive(Debug)]
 pub struct Triage {
     rules: Vec<CompiledRule>,
 }
 
+/// What triage saw in one message, category by category (for `--explain`
+/// and `faqbot check`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryCheck {
+    /// The category.
+    pub category: SafetyCategory,
+    /// A phrase rule matched.
+    pub phrase: bool,
+    /// The closest of the message's vectors to the examples (`None` without
+    /// the sentence model or examples).
+    pub meaning: Option<Closeness>,
+    /// The meaning clears the category's [`Bar`].
+    pub by_meaning: bool,
+}
+
+impl CategoryCheck {
+    /// Whether the category fires.
+    pub fn fires(&self) -> bool {
+        self.phrase || self.by_meaning
+    }
+}
+
 impl Triage {
-    /// Compiles `config`'s patterns through `analyzer`, the one queries go through.
-    pub fn new(config: &SafetyConfig, analyzer: &Analyzer) -> Self {
-        let compile = |patterns: &[String]| -> PatternSet {
-            PatternSet::new(
-                patterns
-                    .iter()
-                    .map(|p| compile_pattern(p, analyzer))
-                    .filter(|p| !p.parts.is_empty())
-                    .collect(),
-            )
-        };
-        let rules = config
-            .rules
-            .iter()
-            .map(|r| CompiledRule {
+    /// Compiles `config`'s patterns through `analyzer` (the one queries go
+    /// through) and, with an encoder, the vectors of its examples (from
+    /// `cache` where it has them).
+    pub fn new(
+        config: &SafetyConfig,
+        analyzer: &Analyzer,
+        encoder: Option<&Arc<Encoder>>,
+        cache: &mut VectorCache,
+    ) -> Result<Triage, EncoderError> {
+        let mut rules = Vec::with_capacity(config.rules.len());
+        for r in &config.rules {
+            let texts = |v: &[Example]| v.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
+            rules.push(CompiledRule {
                 category: r.category,
                 message: r.message.clone(),
-                patterns: compile(&r.patterns),
-                except: compile(&r.except),
+                phrases: Phrases::new(&r.patterns, &r.except, analyzer),
+                examples: Examples::new(
+                    r.category,
+                    &texts(&r.examples),
+                    &texts(&r.counter_examples),
+                    encoder,
+                    cache,
+                )?,
+            });
+        }
+        Ok(Triage { rules })
+    }
+
+    /// The phrase rules alone (no sentence model).
+    pub fn phrases_only(config: &SafetyConfig, analyzer: &Analyzer) -> Triage {
+        let mut cache = VectorCache::in_memory();
+        Triage::new(config, analyzer, None, &mut cache).expect("no encoder, nothing to fail")
+    }
+
+    /// Stage 2 of the pipeline: the category the message needs, if any. `message` are its vectors and `faq` each one's
+    /// best cosine with the FAQ's key texts (empty without the model).
+    pub fn check(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Option<Triaged<'_>> {
+        // A phrase rule is the surer signal: the first category (in priority
+        // order) with one wins. Else the category whose examples the message
+        // clears by most: "I've been hurting myself" is nearer self-harm than
+        // emergency even when it clears both.
+        let by_phrase = self.rules.iter().find(|rule| rule.phrases.fire(query.tokens()));
+        let rule = by_phrase.or_else(|| {
+            self.rules
+                .iter()
+                .filter_map(|rule| {
+                    let slack = rule.examples.closest(message, faq)?.slack(Bar::of(rule.category));
+                    (slack >= 0.0).then_some((rule, slack))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(rule, _)| rule)
+        })?;
+        Some(Triaged { category: rule.category, message: &rule.message })
+    }
+
+    /// Every category's evidence for the message, in priority order.
+    pub fn explain(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
+        self.rules
+            .iter()
+            .map(|rule| {
+                let meaning = rule.examples.closest(message, faq);
+                CategoryCheck {
+                    category: rule.category,
+                    phrase: rule.phrases.fire(query.tokens()),
+                    by_meaning: meaning.is_some_and(|c| c.clears(Bar::of(rule.category))),
+                    meaning,
+                }
             })
-            .collect();
-        Triage { rules }
+            .collect()
     }
 
-    /// Stage 2 of the pipeline: the first category (in priority order) with
-    /// a pattern match in the message that none of its `except` phrases overlaps.
-    pub fn check(&self, query: &Query) -> Option<Triaged<'_>> {
-        self.check_tokens(query.tokens())
+    /// Per category, the counter-examples nearer its examples than any of
+    /// its own examples is to the others: (category, index in its
+    /// `counter_examples`, closeness to the examples, the examples' own most).
+    pub fn counters_inside(&self) -> Vec<(SafetyCategory, usize, f32, f32)> {
+        self.rules
+            .iter()
+            .flat_map(|r| {
+                r.examples.counters_inside().into_iter().map(|(i, near, own)| (r.category, i, near, own))
+            })
+            .collect()
     }
-
-    fn check_tokens(&self, tokens: &[Token]) -> Option<Triaged<'_>> {
-        self.rules.iter().find_map(|rule| {
-            let hits = rule.patterns.spans(tokens);
-            let excused = if hits.is_empty() { Vec::new() } else { rule.except.spans(tokens) };
-            let overlaps = |(s, e): (usize, usize), (xs, xe): (usize, usize)| s < xe && xs < e;
-            let stands = hits.iter().any(|&hit| !excused.iter().any(|&x| overlaps(hit, x)));
-            stands.then_some(Triaged { category: rule.category, message: &rule.message })
-        })
-    }
-}
-
-fn compile_pattern(text: &str, analyzer: &Analyzer) -> Pattern {
-    let mut parts = Vec::new();
-    for word in text.split_whitespace() {
-        if word == "*" {
-            if parts.last().is_some_and(|p| *p != Part::Gap) {
-                parts.push(Part::Gap);
-            }
-            continue;
-        }
-        parts.extend(analyzer.tokens(word).into_iter().map(|t| Part::Word(t.term)));
-    }
-    while parts.last() == Some(&Part::Gap) {
-        parts.pop();
-    }
-    Pattern { parts }
-}
-
-/// Where `parts` matched from token `at` ends (the shortest match), if they do.
-fn match_end(parts: &[Part], tokens: &[Token], at: usize) -> Option<usize> {
-    match parts.split_first() {
-        None => Some(at),
-        Some((Part::Gap, rest)) => (0..=MAX_GAP_WORDS)
-            .filter(|skip| at + skip <= tokens.len())
-            .find_map(|skip| match_end(rest, tokens, at + skip)),
-        Some((Part::Word(w), rest)) => {
-            if at < tokens.len() && word_matches(w, &tokens[at].term) {
-                match_end(rest, tokens, at + 1)
-            } else {
-                None
-            }
-        }
-    }
-}
-
-fn word_matches(pattern: &str, token: &str) -> bool {
-    pattern == token
-        || (pattern.len() >= FUZZY_MIN_LEN
-            && pattern.as_bytes()[0] == token.as_bytes()[0]
-            && within(pattern, token, 1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn triage(patterns: &[&str], except: &[&str]) -> (Triage, Analyzer) {
-        let analyzer = Analyzer::default();
-        let config = SafetyConfig {
-            rules: vec![SafetyRule {
-                category: SafetyCategory::Emergency,
-                message: "call".into(),
-                patterns: patterns.iter().map(|s| s.to_string()).collect(),
-                except: except.iter().map(|s| s.to_string()).collect(),
-            }],
-        };
-        (Triage::new(&config, &analyzer), analyzer)
-    }
-
     #[test]
-    fn patterns_match_inflections_typos_and_gaps() {
-        let (t, a) = triage(&["can't breathe", "chest * pain"], &[]);
-        for hit in ["I CANT BREATH", "i can't breathing", "cant brethe", "my chest is in pain", "chest pain"]
-        {
-            assert!(t.check_tokens(&a.tokens(hit)).is_some(), "{hit}");
-        }
-        assert!(
-            t.check_tokens(&a.tokens("my chest really is a lot of pain")).is_none(),
-            "gap longer than three words"
-        );
-        assert!(t.check_tokens(&a.tokens("what is a breath test")).is_none());
-    }
-
-    #[test]
-    fn except_phrases_cancel_a_match() {
-        let (t, a) = triage(&["overdose"], &["overdose * exosomes"]);
-        assert!(t.check_tokens(&a.tokens("I took an overdose")).is_some());
-        assert!(t.check_tokens(&a.tokens("can you overdose on exosomes")).is_none());
-    }
-
-    #[test]
-    fn except_phrases_cancel_only_the_matches_they_overlap() {
-        let (t, a) = triage(&["should i take", "swollen after"], &["steps * i take"]);
-        assert!(t.check_tokens(&a.tokens("what steps should I take before a consultation")).is_none());
-        assert!(
-            t.check_tokens(&a.tokens("my knee is swollen after the shot, what steps should I take"))
-                .is_some(),
-            "the other match stands"
-        );
-        assert!(
-            t.check_tokens(&a.tokens("what steps can I take? should I take ibuprofen")).is_some(),
-            "a second, separate match of the same pattern stands"
-        );
+    fn categories_parse_by_either_spelling() {
+        assert_eq!(SafetyCategory::parse("self_harm"), Some(SafetyCategory::SelfHarm));
+        assert_eq!(SafetyCategory::parse("Personal-Advice"), Some(SafetyCategory::PersonalAdvice));
+        assert_eq!(SafetyCategory::parse("emergency"), Some(SafetyCategory::Emergency));
+        assert_eq!(SafetyCategory::parse("ordinary"), None);
     }
 }

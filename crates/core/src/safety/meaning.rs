@@ -1,0 +1,236 @@
+//! Triage by meaning: the message, and each of its sentences, against a
+//! category's `examples` and `counter_examples` from `safety.toml`, by the
+//! sentence model's cosine. The FAQ's own questions count as
+//! counter-examples of every category: a message nearer an FAQ question
+//! than any example is, in meaning, an FAQ question.
+
+use std::sync::Arc;
+
+use candle_core::{Device, Tensor};
+
+use crate::encoder::cache::VectorCache;
+use crate::encoder::{Encoder, EncoderError, DIMS};
+use crate::pipeline::rescore::MessageVectors;
+
+use super::SafetyCategory;
+
+/// How close a message must be to a category's examples to fire, and by
+/// how much closer than to the counter-evidence. Chosen on the tune half of
+/// the blind set (`tests/eval/safety-tune.toml`), recall first: a false alarm
+/// costs a reader one extra message, a miss can cost far more.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bar {
+    /// The least cosine with the nearest example.
+    pub min_example: f32,
+    /// How much nearer the nearest example must be than the nearest counter-example.
+    pub over_counter: f32,
+    /// How much nearer the nearest example must be than the nearest FAQ key text.
+    pub over_faq: f32,
+}
+
+impl Bar {
+    /// Emergencies: symptoms told in a few words sit far from the FAQ's
+    /// questions, so near an example (cosine 0.45; the tune half's emergencies
+    /// all clear it) and no nearer anything else is enough.
+    pub const EMERGENCY: Bar = Bar { min_example: 0.45, over_counter: -0.05, over_faq: -0.05 };
+    /// Self-harm: recall above all. Indirect messages ("sorting my will for
+    /// when I go") sit about as near the FAQ as near an example, so the
+    /// example may be up to 0.1 further than the nearest FAQ question and
+    /// 0.05 further than the nearest counter-example (tune half: recall
+    /// 28/28; a stricter 0.05 over the FAQ misses one).
+    pub const SELF_HARM: Bar = Bar { min_example: 0.45, over_counter: -0.025, over_faq: -0.1 };
+    /// Personal advice reads like an FAQ question with "I" in it ("I have
+    /// arthritis, can exosomes help me?"), so the example may be 0.1 further
+    /// than the nearest FAQ question; 0.025 further than a counter-example
+    /// (0.05 triaged one more alarming-sounding question and two more of the
+    /// eval set's in-scope questions on the tune half for one more catch).
+    pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.45, over_counter: -0.025, over_faq: -0.1 };
+
+    /// The bar of `category`.
+    pub fn of(category: SafetyCategory) -> Bar {
+        match category {
+            SafetyCategory::Emergency => Bar::EMERGENCY,
+            SafetyCategory::SelfHarm => Bar::SELF_HARM,
+            SafetyCategory::PersonalAdvice => Bar::PERSONAL_ADVICE,
+        }
+    }
+}
+
+/// One message vector's best cosines with a category's examples, its
+/// counter-examples and the FAQ's key texts (0 where there are none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Closeness {
+    /// Nearest example.
+    pub example: f32,
+    /// Nearest counter-example.
+    pub counter: f32,
+    /// Nearest FAQ key text.
+    pub faq: f32,
+}
+
+impl Closeness {
+    /// By how much it clears `bar` (negative: by how much it misses).
+    pub fn slack(&self, bar: Bar) -> f32 {
+        (self.example - bar.min_example)
+            .min(self.example - self.counter - bar.over_counter)
+            .min(self.example - self.faq - bar.over_faq)
+    }
+
+    /// Whether it clears `bar`.
+    pub fn clears(&self, bar: Bar) -> bool {
+        self.slack(bar) >= 0.0
+    }
+}
+
+/// One category's example and counter-example vectors.
+#[derive(Debug)]
+pub(super) struct Examples {
+    category: SafetyCategory,
+    /// (examples, DIMS); `None` without an encoder or examples.
+    examples: Option<Tensor>,
+    /// (counter-examples, DIMS); `None` when there are none.
+    counters: Option<Tensor>,
+}
+
+impl Examples {
+    /// The vectors of `examples` and `counters`, from `cache` where it has
+    /// them; nothing without an encoder.
+    pub(super) fn new(
+        category: SafetyCategory,
+        examples: &[String],
+        counters: &[String],
+        encoder: Option<&Arc<Encoder>>,
+        cache: &mut VectorCache,
+    ) -> Result<Examples, EncoderError> {
+        let mut out = Examples { category, examples: None, counters: None };
+        let Some(encoder) = encoder else { return Ok(out) };
+        out.examples = matrix(examples, encoder, cache)?;
+        out.counters = matrix(counters, encoder, cache)?;
+        Ok(out)
+    }
+
+    /// The closeness of the message vector that best clears this category's
+    /// bar; `faq` holds each vector's best cosine with the FAQ's key texts.
+    pub(super) fn closest(&self, message: &MessageVectors, faq: &[f32]) -> Option<Closeness> {
+        let examples = self.examples.as_ref()?;
+        let m = message.matrix()?;
+        let best = |t: Option<&Tensor>| -> Option<Vec<f32>> {
+            match t {
+                Some(t) => {
+                    let cosines: Vec<Vec<f32>> = m.matmul(&t.t().ok()?).ok()?.to_vec2().ok()?;
+                    Some(cosines.into_iter().map(nearest_mean).collect())
+                }
+                None => Some(vec![0.0; message.len()]),
+            }
+        };
+        let (ex, ce) = (best(Some(examples))?, best(self.counters.as_ref())?);
+        let bar = Bar::of(self.category);
+        // Personal advice is asked for: a sentence that only tells ("my mum
+        // has bad knees") before a general question is not a request for advice.
+        let counts = |i: &usize| self.category != SafetyCategory::PersonalAdvice || message.asks(*i);
+        (0..message.len())
+            .filter(counts)
+            .map(|i| Closeness { example: ex[i], counter: ce[i], faq: faq.get(i).copied().unwrap_or(0.0) })
+            .max_by(|a, b| a.slack(bar).total_cmp(&b.slack(bar)))
+    }
+
+    /// The counter-examples nearer the examples than any example is to the
+    /// others: (index in the list, its closeness to the examples, that most
+    /// of the examples' own closeness).
+    pub(super) fn counters_inside(&self) -> Vec<(usize, f32, f32)> {
+        let (Some(examples), Some(counters), Some(spread)) =
+            (self.examples.as_ref(), self.counters.as_ref(), self.spread())
+        else {
+            return Vec::new();
+        };
+        let Some(cosines) =
+            examples.t().and_then(|t| counters.matmul(&t)).and_then(|c| c.to_vec2::<f32>()).ok()
+        else {
+            return Vec::new();
+        };
+        cosines
+            .into_iter()
+            .map(nearest_mean)
+            .enumerate()
+            .filter(|&(_, near)| near > spread)
+            .map(|(i, near)| (i, near, spread))
+            .collect()
+    }
+}
+
+impl Examples {
+    /// How near the examples sit to each other: the most, over examples, of
+    /// an example's closeness to the others (`None` with fewer than two).
+    pub(super) fn spread(&self) -> Option<f32> {
+        let examples = self.examples.as_ref()?;
+        let cosines: Vec<Vec<f32>> = examples.matmul(&examples.t().ok()?).ok()?.to_vec2().ok()?;
+        let own: Vec<f32> = cosines
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                nearest_mean(row.into_iter().enumerate().filter(|&(j, _)| j != i).map(|(_, c)| c).collect())
+            })
+            .collect();
+        if own.len() < 2 {
+            return None;
+        }
+        own.into_iter().reduce(f32::max)
+    }
+}
+
+/// Closeness to a set of texts is the mean cosine of this many nearest ones:
+/// one stray example that happens to share a word pattern with an ordinary
+/// question weighs less than a neighbourhood of them.
+const NEAREST: usize = 2;
+
+/// The mean of the [`NEAREST`] highest cosines (of all, when fewer).
+fn nearest_mean(mut cosines: Vec<f32>) -> f32 {
+    cosines.sort_by(|a, b| b.total_cmp(a));
+    cosines.truncate(NEAREST);
+    if cosines.is_empty() {
+        0.0
+    } else {
+        cosines.iter().sum::<f32>() / cosines.len() as f32
+    }
+}
+
+/// The vectors of `texts` as a (texts, DIMS) matrix, encoding those `cache` lacks.
+fn matrix(
+    texts: &[String],
+    encoder: &Encoder,
+    cache: &mut VectorCache,
+) -> Result<Option<Tensor>, EncoderError> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    cache.fill(encoder, &refs, |_, _| {})?;
+    let rows: Vec<f32> = refs.iter().filter_map(|t| cache.get(t)).flatten().copied().collect();
+    let n = rows.len() / DIMS;
+    Ok(Some(Tensor::from_vec(rows, (n, DIMS), &Device::Cpu)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BAR: Bar = Bar { min_example: 0.45, over_counter: -0.025, over_faq: -0.1 };
+
+    #[test]
+    fn a_message_clears_the_bar_only_near_the_examples_and_not_much_nearer_anything_else() {
+        let near = Closeness { example: 0.6, counter: 0.5, faq: 0.55 };
+        assert!(near.clears(BAR));
+        assert!(!Closeness { example: 0.44, ..near }.clears(BAR), "too far from every example");
+        assert!(!Closeness { counter: 0.63, ..near }.clears(BAR), "a counter-example is nearer");
+        assert!(Closeness { counter: 0.62, ..near }.clears(BAR), "within the counter margin");
+        assert!(!Closeness { faq: 0.71, ..near }.clears(BAR), "an FAQ question is much nearer");
+        assert!((near.slack(BAR) - 0.125).abs() < 1e-6, "{}", near.slack(BAR));
+    }
+
+    #[test]
+    fn closeness_to_a_set_is_the_mean_of_its_nearest() {
+        assert_eq!(nearest_mean(vec![0.1, 0.9, 0.5]), (0.9 + 0.5) / 2.0);
+        assert_eq!(nearest_mean(vec![0.4]), 0.4);
+        assert_eq!(nearest_mean(Vec::new()), 0.0);
+    }
+}
