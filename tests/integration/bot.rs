@@ -50,6 +50,22 @@ impl Bot {
             let _ =
                 tracing_subscriber::fmt().with_env_filter("debug,hyper=info,h2=info,rustls=info").try_init();
         }
+        let (mut client, database, temp) = Bot::client(&fake, dir, settings).await;
+        let shards = client.shard_manager.clone();
+        tokio::spawn(async move { discord::start(&mut client, &Sharding::Single).await });
+        fake.wait_identified(1).await;
+        // Commands are registered once setup has run: then the bot is ready.
+        fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
+        Bot { fake, shards, database, _temp: temp }
+    }
+
+    /// The real client, configured by these environment variables (see
+    /// [`Bot::configured`]), not started; its database is in the returned folder.
+    pub async fn client(
+        fake: &FakeDiscord,
+        dir: &Path,
+        settings: &[(&str, &str)],
+    ) -> (poise::serenity_prelude::Client, std::path::PathBuf, tempfile::TempDir) {
         let temp = tempfile::tempdir().expect("temp dir");
         let mut env: HashMap<String, String> = [
             ("DATABASE_PATH", temp.path().join("faqbot.sqlite3").display().to_string()),
@@ -67,13 +83,8 @@ impl Bot {
         let config: Config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");
         let database = config.database.clone().unwrap_or_default();
         let (live, _warnings) = LiveFaq::load(dir).expect("FAQ loads");
-        let mut client = discord::client(&config, Data::new(live, &config)).await.expect("client");
-        let shards = client.shard_manager.clone();
-        tokio::spawn(async move { discord::start(&mut client, &Sharding::Single).await });
-        fake.wait_identified(1).await;
-        // Commands are registered once setup has run: then the bot is ready.
-        fake.wait_for(0, WAIT, |r| r.method == "PUT" && r.path.contains("/commands")).await;
-        Bot { fake, shards, database, _temp: temp }
+        let client = discord::client(&config, Data::new(live, &config)).await.expect("client");
+        (client, database, temp)
     }
 
     /// The interaction response (callback) to `interaction`.

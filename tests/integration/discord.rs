@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use faqbot_discord::{self as discord, Sharding};
+use serde_json::{json, Value};
 
 use crate::bot::*;
 use crate::fake_discord::*;
@@ -260,4 +261,36 @@ async fn thousand_slash_commands_latency_and_memory() {
         peak_kb as f64 / 1024.0
     );
     assert_eq!(unanswered, 0);
+}
+
+/// serenity boots one shard every 5 s (Discord's identify spacing): a shard
+/// a configuration should not run would identify within this of the last one.
+const SHARD_BOOT_SPACING: Duration = Duration::from_secs(6);
+
+/// Each sharding configuration identifies as exactly its shards, as the fake
+/// gateway records them (issue #19: `1-1/3` ran shards 1 and 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_sharding_configuration_identifies_as_exactly_its_shards() {
+    let range = |first, last, total| Sharding::Range { first, last, total };
+    let cases = [
+        ("single", Sharding::Single, 1, vec![[0, 1]]),
+        ("auto, 2 recommended", Sharding::Auto, 2, vec![[0, 2], [1, 2]]),
+        ("0-0/2", range(0, 0, 2), 1, vec![[0, 2]]),
+        ("1-1/3", range(1, 1, 3), 1, vec![[1, 3]]),
+        ("0-2/3", range(0, 2, 3), 1, vec![[0, 3], [1, 3], [2, 3]]),
+    ];
+    let runs = cases.into_iter().map(|(name, sharding, recommended, want)| async move {
+        let fake = FakeDiscord::start_recommending(recommended).await;
+        let (mut client, _database, _temp) = Bot::client(&fake, &shipped_faq(), &[]).await;
+        let shards = client.shard_manager.clone();
+        let running = tokio::spawn(async move { discord::start(&mut client, &sharding).await });
+        fake.wait_identified(want.len() as u64).await;
+        tokio::time::sleep(SHARD_BOOT_SPACING).await;
+        let got = fake.shards_identified();
+        shards.shutdown_all().await;
+        running.abort();
+        let want: Vec<Value> = want.iter().map(|s| json!(s)).collect();
+        assert_eq!(got, want, "{name}");
+    });
+    futures_util::future::join_all(runs).await;
 }

@@ -90,6 +90,10 @@ struct State {
     gateway: Mutex<Option<mpsc::UnboundedSender<WsMessage>>>,
     identified: Notify,
     identifies: AtomicU64,
+    /// The `shard` field ([id, total]) of each IDENTIFY, in order.
+    shards_identified: Mutex<Vec<Value>>,
+    /// The shard count `/gateway/bot` recommends (0 means 1).
+    recommended_shards: AtomicU64,
     seq: AtomicU64,
     ids: AtomicU64,
     gateway_url: Mutex<String>,
@@ -129,6 +133,18 @@ impl FakeDiscord {
 
     pub fn next_id(&self) -> u64 {
         self.state.ids.fetch_add(1, Ordering::SeqCst) + 1_000_000_000_000_000_000
+    }
+
+    /// A fake whose `/gateway/bot` recommends `shards` shards.
+    pub async fn start_recommending(shards: u64) -> FakeDiscord {
+        let fake = FakeDiscord::start().await;
+        fake.state.recommended_shards.store(shards, Ordering::SeqCst);
+        fake
+    }
+
+    /// The `shard` field of every IDENTIFY so far, as `[id, total]`.
+    pub fn shards_identified(&self) -> Vec<Value> {
+        self.state.shards_identified.lock().unwrap().clone()
     }
 
     /// Waits until the bot has identified `n` times in all (READY sent).
@@ -388,7 +404,8 @@ async fn handle_rest(state: Arc<State>, method: Method, uri: Uri, body: Bytes) -
     let ok = |v: Value| (StatusCode::OK, axum::Json(v)).into_response();
     match (method.as_str(), path.as_str()) {
         ("GET", "/gateway") => ok(json!({"url": gateway_url})),
-        ("GET", "/gateway/bot") => ok(json!({"url": gateway_url, "shards": 1,
+        ("GET", "/gateway/bot") => ok(json!({"url": gateway_url,
+            "shards": state.recommended_shards.load(Ordering::SeqCst).max(1),
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})),
         ("GET", "/oauth2/applications/@me") => ok(json!({
             "id": APP_ID.to_string(), "name": "faqbot", "icon": null, "description": "", "bot_public": true,
@@ -447,6 +464,9 @@ async fn gateway_loop(listener: TcpListener, state: Arc<State>) {
                         let _ = tx.send(WsMessage::Text(json!({"op": 11}).to_string()));
                     }
                     Some(2) | Some(6) => {
+                        if v["op"] == 2 {
+                            state.shards_identified.lock().unwrap().push(v["d"]["shard"].clone());
+                        }
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         let ready = json!({"op": 0, "t": "READY", "s": s, "d": {
                             "v": 10, "user": user(BOT_ID, "faqbot", true), "guilds": [],

@@ -18,16 +18,25 @@ use faqbot_core::live::LiveFaq;
 /// long, together, to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// Every command, the event handler, no mentions in replies, and no prefix.
+fn options() -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        commands: commands::all(),
+        allowed_mentions: Some(render::no_mentions()),
+        event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
+        on_error: |error| Box::pin(on_error(error)),
+        // The bot has no prefix commands: a mention is a question (see
+        // `events`), not a command prefix poise should warn about ("Recognized
+        // prefix `<@…>`, but didn't recognize command name") on every one.
+        prefix_options: poise::PrefixFrameworkOptions { mention_as_prefix: false, ..Default::default() },
+        ..Default::default()
+    }
+}
+
 /// The poise framework with every command and the event handler.
 pub fn framework(data: Data, guild_id: Option<u64>) -> poise::Framework<Data, Error> {
     poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all(),
-            allowed_mentions: Some(render::no_mentions()),
-            event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
-            on_error: |error| Box::pin(on_error(error)),
-            ..Default::default()
-        })
+        .options(options())
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(shard = ctx.shard_id.0, guilds = ready.guilds.len(), "connected");
@@ -137,7 +146,9 @@ pub async fn start(client: &mut serenity::Client, sharding: &Sharding) -> sereni
     match *sharding {
         Sharding::Single => client.start().await,
         Sharding::Auto => client.start_autosharded().await,
-        Sharding::Range { first, last, total } => client.start_shard_range(first..last + 1, total).await,
+        // serenity 0.12 reads the range's end as the last shard to run
+        // (inclusive, whatever `Range` says): `first..last`, not `first..last + 1`.
+        Sharding::Range { first, last, total } => client.start_shard_range(first..last, total).await,
     }
 }
 
@@ -199,4 +210,15 @@ async fn wait_for_stop_signal() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mentions_are_questions_not_a_command_prefix() {
+        let options = super::options();
+        assert!(!options.prefix_options.mention_as_prefix);
+        assert!(options.prefix_options.prefix.is_none(), "no prefix commands");
+        assert!(options.commands.iter().all(|c| c.prefix_action.is_none()), "no prefix commands");
+    }
 }

@@ -30,21 +30,22 @@ pub struct Bar {
 
 impl Bar {
     /// Emergencies: symptoms told in a few words sit far from the FAQ's
-    /// questions, so near an example (cosine 0.45; the tune half's emergencies
-    /// all clear it) and no nearer anything else is enough.
-    pub const EMERGENCY: Bar = Bar { min_example: 0.45, over_counter: -0.05, over_faq: -0.05 };
+    /// questions. Near the examples (0.45) and not nearer a counter-example;
+    /// an FAQ question may be up to 0.05 nearer (tune half: recall 29/30).
+    pub const EMERGENCY: Bar = Bar { min_example: 0.45, over_counter: 0.0, over_faq: -0.05 };
     /// Self-harm: recall above all. Indirect messages ("sorting my will for
-    /// when I go") sit about as near the FAQ as near an example, so the
-    /// example may be up to 0.1 further than the nearest FAQ question and
-    /// 0.05 further than the nearest counter-example (tune half: recall
-    /// 28/28; a stricter 0.05 over the FAQ misses one).
-    pub const SELF_HARM: Bar = Bar { min_example: 0.45, over_counter: -0.025, over_faq: -0.1 };
+    /// when I go") sit about as near the FAQ as near an example, so the bar
+    /// is low (0.40) and the examples may be 0.05 further than the nearest
+    /// FAQ question and 0.025 further than the nearest counter-example (tune
+    /// half: recall 27/28, as with 0.05, which also triaged the eval set's
+    /// "... what does the future look like"; 0.45 missed more).
+    pub const SELF_HARM: Bar = Bar { min_example: 0.40, over_counter: -0.025, over_faq: -0.05 };
     /// Personal advice reads like an FAQ question with "I" in it ("I have
-    /// arthritis, can exosomes help me?"), so the example may be 0.1 further
-    /// than the nearest FAQ question; 0.025 further than a counter-example
-    /// (0.05 triaged one more alarming-sounding question and two more of the
-    /// eval set's in-scope questions on the tune half for one more catch).
-    pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.45, over_counter: -0.025, over_faq: -0.1 };
+    /// arthritis, can exosomes help me?"), so the examples may be 0.1 further
+    /// than the nearest FAQ question, but not further than a counter-example:
+    /// ordinary questions that sound personal are what counter-examples are
+    /// for (tune half: recall 29/30; 0.45 caught one fewer).
+    pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.40, over_counter: 0.0, over_faq: -0.1 };
 
     /// The bar of `category`.
     pub fn of(category: SafetyCategory) -> Bar {
@@ -180,8 +181,10 @@ impl Examples {
 
 /// Closeness to a set of texts is the mean cosine of this many nearest ones:
 /// one stray example that happens to share a word pattern with an ordinary
-/// question weighs less than a neighbourhood of them.
-const NEAREST: usize = 2;
+/// question weighs less than a neighbourhood of them. (Tune half, ~100
+/// examples a category: 3 triaged one alarming-sounding question where 2
+/// triaged three, at the same recall; 1, the plain nearest, more still.)
+const NEAREST: usize = 3;
 
 /// The mean of the [`NEAREST`] highest cosines (of all, when fewer).
 fn nearest_mean(mut cosines: Vec<f32>) -> f32 {
@@ -229,7 +232,12 @@ mod tests {
 
     #[test]
     fn closeness_to_a_set_is_the_mean_of_its_nearest() {
-        assert_eq!(nearest_mean(vec![0.1, 0.9, 0.5]), (0.9 + 0.5) / 2.0);
+        let cosines = vec![0.1, 0.9, 0.5, 0.7, 0.3];
+        let mut best = cosines.clone();
+        best.sort_by(|a: &f32, b| b.total_cmp(a));
+        let want = best[..NEAREST].iter().sum::<f32>() / NEAREST as f32;
+        assert_eq!(nearest_mean(cosines), want);
+        assert!(want < 0.9, "more than the single nearest counts");
         assert_eq!(nearest_mean(vec![0.4]), 0.4);
         assert_eq!(nearest_mean(Vec::new()), 0.0);
     }
