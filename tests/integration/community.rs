@@ -405,3 +405,82 @@ async fn questions_are_answered_whole_while_the_faq_reloads_again_and_again() {
     assert!(answered >= 20 && reloads >= 4);
     assert_eq!(versions.len(), 2, "the FAQ changed while questions flowed: {versions:?}");
 }
+
+/// A folder of [`SOURCES`] and these entries, at `path` (created).
+fn faq_at(path: &Path, entries: &str) {
+    std::fs::create_dir_all(path).expect("create folder");
+    std::fs::write(path.join("sources.toml"), SOURCES).expect("write sources");
+    write_entries(path, entries);
+}
+
+/// The file watch survives the FAQ folder being replaced, the ways deploys
+/// and git do it: removed and created again, renamed away with another moved
+/// in, and swapped as a symlink. Each time the new folder is reloaded and
+/// answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_survives_the_folder_being_replaced() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let releases = root.path().join("releases");
+    faq_at(&releases.join("1"), ENTRY);
+    let faq = root.path().join("faq");
+    std::os::unix::fs::symlink(releases.join("1"), &faq).expect("symlink");
+    let log = MOD_LOG.to_string();
+    let bot = Bot::configured(
+        &faq,
+        &[("FAQ_WATCH", "on"), ("FAQ_WATCH_DEBOUNCE_MS", "100"), ("MOD_LOG_CHANNEL_ID", &log)],
+    )
+    .await;
+    // The watch starts in setup; give it a moment before changing anything.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // 1. An atomic symlink swap to a release with a second entry.
+    faq_at(&releases.join("2"), &with_cd63());
+    let swap = root.path().join("faq.swap");
+    std::os::unix::fs::symlink(releases.join("2"), &swap).expect("symlink");
+    let after = bot.fake.count();
+    std::fs::rename(&swap, &faq).expect("swap the link");
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 2 entries"), "{line}");
+    assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?");
+    // ... and the watch now follows the new target.
+    let after = bot.fake.count();
+    write_entries(&releases.join("2"), ENTRY);
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 1 entries"), "{line}");
+
+    // 2. Removed, then created again (as `rm -rf faq && git checkout faq` does).
+    std::fs::remove_file(&faq).expect("remove the link");
+    let after = bot.fake.count();
+    faq_at(&faq, &with_cd63());
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 2 entries"), "{line}");
+    let after = bot.fake.count();
+    std::fs::remove_dir_all(&faq).expect("remove the folder");
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reload failed (file change)"), "{line}");
+    assert_eq!(ask_title(&bot, "what is the cd63 marker").await, "What is the CD63 marker?", "old FAQ kept");
+    let after = bot.fake.count();
+    faq_at(&faq, ENTRY);
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 1 entries"), "{line}");
+    let after = bot.fake.count();
+    write_entries(&faq, &with_cd63());
+    let line = mod_log_line(&bot, after).await;
+    assert!(
+        line.contains("FAQ reloaded (file change): 2 entries"),
+        "an edit after the folder came back: {line}"
+    );
+
+    // 3. Renamed away, another folder moved in its place.
+    let staged = root.path().join("staged");
+    faq_at(&staged, ENTRY);
+    let after = bot.fake.count();
+    std::fs::rename(&faq, root.path().join("faq.old")).expect("move away");
+    std::fs::rename(&staged, &faq).expect("move in");
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 1 entries"), "{line}");
+    let after = bot.fake.count();
+    write_entries(&faq, &with_cd63());
+    let line = mod_log_line(&bot, after).await;
+    assert!(line.contains("FAQ reloaded (file change): 2 entries"), "an edit in the moved-in folder: {line}");
+}
