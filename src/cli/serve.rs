@@ -23,6 +23,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or journal gets plain `key=value` text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // Questions are answered side by side, one per core (the asking slots),
     // so each one's model arithmetic runs on one thread: two threads per

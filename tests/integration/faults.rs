@@ -160,3 +160,25 @@ async fn a_database_that_cannot_be_opened_does_not_stop_the_bot() {
     answers(&bot).await;
     assert!(!path.exists());
 }
+
+/// A 500 is logged by the bot itself, naming what was lost, not only by
+/// poise's generic error handler (issue #19).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_is_logged_as_the_bots_own_line_naming_what_was_lost() {
+    let fake = FakeDiscord::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let serve = spawn_serve(&fake, "test-token", "info", data.path()).await;
+    fake.inject(Fault::status("/messages", 500, 1));
+    let after = fake.count();
+    fake.message(user(42, "member", false), &format!("<@{BOT_ID}> how big are exosomes?"), true);
+    fake.wait_for(after, WAIT, |r| r.path.ends_with("/messages")).await;
+    let asked = fake.message(user(42, "member", false), &format!("<@{BOT_ID}> what is cd63"), true);
+    assert!(fake.wait_reply(asked, WAIT).await, "the next question is answered");
+    let (_, log) = serve.stop().await;
+    let line = log
+        .lines()
+        .find(|l| l.contains("Discord answered a server error"))
+        .unwrap_or_else(|| panic!("no line of the bot's own for the 500:\n{log}"));
+    assert!(line.contains("status=500") && line.contains("message reply"), "{line}");
+    assert!(!log.contains("poise::builtins"), "not only poise's generic handler:\n{log}");
+}

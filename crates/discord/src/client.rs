@@ -82,6 +82,10 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 tracing::warn!(%error, "cannot answer a malformed command");
             }
         }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            // A failed send was logged where it failed (`retry`), with what was lost.
+            tracing::warn!(%error, event = event.snake_case_name(), "event handling stopped")
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "error while handling an error");

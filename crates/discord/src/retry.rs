@@ -21,6 +21,14 @@ pub const RATE_LIMIT_RETRIES: u32 = 3;
 /// so the waits stay under that.
 pub const RATE_LIMIT_FIRST_WAIT: Duration = Duration::from_millis(250);
 
+/// The HTTP status Discord answered with, if the request got an answer.
+pub fn status(error: &serenity::Error) -> Option<u16> {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
+        _ => None,
+    }
+}
+
 /// Whether Discord answered 429 Too Many Requests.
 pub fn is_rate_limited(error: &serenity::Error) -> bool {
     matches!(error, serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) if r.status_code.as_u16() == 429)
@@ -48,12 +56,18 @@ where
                 wait *= 2;
             }
             Err(error) => {
-                if is_rate_limited(&error) {
-                    tracing::error!(
+                match status(&error) {
+                    Some(429) => tracing::error!(
                         what,
                         attempts = attempt + 1,
                         "Discord kept answering 429; giving up on this reply"
-                    );
+                    ),
+                    Some(status) if status >= 500 => tracing::error!(
+                        what,
+                        status,
+                        "Discord answered a server error; this reply is lost (not retried: it may have gone through)"
+                    ),
+                    _ => {}
                 }
                 return Err(error);
             }
