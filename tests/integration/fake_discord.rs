@@ -46,6 +46,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
 
 /// A fault the fake applies to the next requests matching a path fragment.
@@ -384,6 +386,7 @@ async fn handle_rest(state: Arc<State>, method: Method, uri: Uri, body: Bytes) -
         method: method.to_string(),
         path: path.clone(),
         body: body_json.clone(),
+        at: std::time::Instant::now(),
     });
     if failed.is_none() {
         if let Some(key) = reply_key(&method, &path, &body_json) {

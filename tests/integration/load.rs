@@ -175,3 +175,83 @@ async fn twenty_thousand_events_with_reloads_every_second() {
         assert_eq!((f.lost, f.doubled), (0, 0));
     }
 }
+
+/// How many `/faq` arrive at once in the burst test (issue #16).
+const BURST: usize = 300;
+/// Discord's deadline for an interaction's first response.
+const DISCORD_DEADLINE: Duration = Duration::from_secs(3);
+
+/// 300 `/faq` at once, from 50 people: every one gets its first response
+/// (the answer, or "thinking…" when the answer is not ready in time) within
+/// Discord's 3 s, and a deferred one then gets its answer as a follow-up.
+/// Prints the figures for the README (`-- --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_hundred_slash_commands_at_once_all_answered_within_discords_deadline() {
+    let _alone = crate::support::HEAVY.lock().await;
+    let fake = FakeDiscord::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let serve = spawn_serve(&fake, TOKEN, "warn", data.path()).await;
+    let idle_kb = peak_rss_kb(serve.pid());
+    let after = fake.count();
+    let sent: Vec<(u64, Instant)> = (0..BURST)
+        .map(|i| {
+            let member = Member::plain(1_000 + i as u64 % USERS);
+            let at = Instant::now();
+            (fake.slash_faq_as(&member, QUESTIONS[i % QUESTIONS.len()], None), at)
+        })
+        .collect();
+    // Wait for the event (every reply in), with a bound only against a hang.
+    let complete = |requests: &[Request]| {
+        sent.iter().all(|(id, _)| {
+            let callback = requests.iter().find(|r| r.path.starts_with(&format!("/interactions/{id}/")));
+            match callback {
+                Some(c) if c.body["type"] == 5 => {
+                    let followup = format!("/webhooks/{APP_ID}/token-{id}");
+                    requests.iter().any(|r| r.method == "POST" && r.path.starts_with(&followup))
+                }
+                Some(_) => true,
+                None => false,
+            }
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !complete(&fake.requests()[after..]) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let requests = fake.requests()[after..].to_vec();
+    let peak_kb = peak_rss_kb(serve.pid());
+    let (status, log) = serve.stop().await;
+    assert!(status.success(), "{log}");
+    let mut first_ms = Vec::with_capacity(BURST);
+    let (mut deferred, mut unanswered, mut late) = (0, 0, Vec::new());
+    for (id, at) in &sent {
+        let Some(c) = requests.iter().find(|r| r.path.starts_with(&format!("/interactions/{id}/"))) else {
+            unanswered += 1;
+            continue;
+        };
+        let took = c.at.duration_since(*at);
+        first_ms.push(took.as_secs_f64() * 1000.0);
+        if took > DISCORD_DEADLINE {
+            late.push(took);
+        }
+        if c.body["type"] == 5 {
+            deferred += 1;
+            let followup = format!("/webhooks/{APP_ID}/token-{id}");
+            if !requests.iter().any(|r| r.method == "POST" && r.path.starts_with(&followup)) {
+                unanswered += 1;
+            }
+        }
+    }
+    first_ms.sort_by(f64::total_cmp);
+    let at = |q: f64| first_ms.get(((first_ms.len().max(1) - 1) as f64 * q).round() as usize).copied();
+    println!(
+        "burst of {BURST} /faq: first response p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {deferred} deferred; \
+         {unanswered} unanswered; peak RSS {} kB (idle before the burst {idle_kb} kB)",
+        at(0.5).unwrap_or(0.0),
+        at(0.99).unwrap_or(0.0),
+        at(1.0).unwrap_or(0.0),
+        peak_kb
+    );
+    assert_eq!(unanswered, 0, "every /faq answered (deferred ones by a follow-up)");
+    assert!(late.is_empty(), "{} first responses past Discord's 3 s: {late:?}", late.len());
+}

@@ -33,13 +33,13 @@ impl Bar {
     /// questions. Near the examples (0.45) and not nearer a counter-example;
     /// an FAQ question may be up to 0.05 nearer (tune half: recall 29/30).
     pub const EMERGENCY: Bar = Bar { min_example: 0.45, over_counter: 0.0, over_faq: -0.05 };
-    /// Self-harm: recall above all. Indirect messages ("sorting my will for
-    /// when I go") sit about as near the FAQ as near an example, so the bar
-    /// is low (0.40) and the examples may be 0.05 further than the nearest
-    /// FAQ question and 0.025 further than the nearest counter-example (tune
-    /// half: recall 27/28, as with 0.05, which also triaged the eval set's
-    /// "... what does the future look like"; 0.45 missed more).
-    pub const SELF_HARM: Bar = Bar { min_example: 0.40, over_counter: -0.025, over_faq: -0.05 };
+    /// Self-harm: recall above all. Indirect messages ("the sea looks so
+    /// quiet from the end of the pier") sit far from every text, so the bar
+    /// is the lowest (0.35); the examples must be nearer than any
+    /// counter-example and at most 0.05 further than the nearest FAQ question
+    /// (tune half 27/28 and dev set 48/50 caught; 0.40 with 0.025 of slack
+    /// on counter-examples caught 42/50 of the dev set).
+    pub const SELF_HARM: Bar = Bar { min_example: 0.35, over_counter: 0.0, over_faq: -0.05 };
     /// Personal advice reads like an FAQ question with "I" in it ("I have
     /// arthritis, can exosomes help me?"), so the examples may be 0.1 further
     /// than the nearest FAQ question, but not further than a counter-example:
