@@ -84,14 +84,33 @@ impl ReloadReport {
 pub struct LiveFaq {
     dir: PathBuf,
     current: RwLock<Arc<Engine>>,
-    /// One reload at a time, so two quick edits cannot swap in out of order.
-    reloading: Mutex<()>,
+    /// Reload requests so far (each call of [`LiveFaq::reload`] takes the next number).
+    requested: std::sync::atomic::AtomicU64,
+    /// Reloads that read the folder.
+    runs: std::sync::atomic::AtomicU64,
+    /// One reload at a time, so two quick edits cannot swap in out of order;
+    /// it holds the last reload's report and the requests it covered.
+    reloading: Mutex<Reloaded>,
+}
+
+/// The last reload: every request numbered up to `covers` arrived before it
+/// read the folder, so its report answers them all.
+#[derive(Debug, Default)]
+struct Reloaded {
+    covers: u64,
+    report: Option<ReloadReport>,
 }
 
 impl LiveFaq {
     /// Serves `engine`, reloading from `dir` later.
     pub fn new(dir: impl Into<PathBuf>, engine: Engine) -> LiveFaq {
-        LiveFaq { dir: dir.into(), current: RwLock::new(Arc::new(engine)), reloading: Mutex::new(()) }
+        LiveFaq {
+            dir: dir.into(),
+            current: RwLock::new(Arc::new(engine)),
+            requested: std::sync::atomic::AtomicU64::new(0),
+            runs: std::sync::atomic::AtomicU64::new(0),
+            reloading: Mutex::new(Reloaded::default()),
+        }
     }
 
     /// Loads `dir` for the first time; the warnings are returned for logging.
@@ -111,9 +130,30 @@ impl LiveFaq {
     }
 
     /// Reads and validates the folder again; swaps the new FAQ in only if it is
-    /// complete and valid. Blocking.
+    /// complete and valid. Blocking. Requests that arrive while a reload runs
+    /// wait for it and are then answered by one more reload together (it reads
+    /// the folder after they all arrived), not one reload each: a burst of
+    /// edits and `/faq-reload`s costs two reloads, not one per request.
     pub fn reload(&self) -> ReloadReport {
-        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let ticket = self.requested.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let mut last = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(report) = last.report.as_ref().filter(|_| last.covers >= ticket) {
+            return report.clone();
+        }
+        // Every request numbered so far arrived before this reload reads the folder.
+        let covers = self.requested.load(std::sync::atomic::Ordering::SeqCst);
+        let report = self.reload_now();
+        *last = Reloaded { covers, report: Some(report.clone()) };
+        report
+    }
+
+    /// How many reloads have read the folder (requests answered together count once).
+    pub fn reloads_run(&self) -> u64 {
+        self.runs.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn reload_now(&self) -> ReloadReport {
+        self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         match faq::load_dir(&self.dir) {
             Ok(loaded) => {
                 let entries = loaded.faq.entries.len();
@@ -150,6 +190,35 @@ mod tests {
     fn write(dir: &Path, entries: &str) {
         std::fs::write(dir.join("sources.toml"), SOURCES).unwrap();
         std::fs::write(dir.join("entries.toml"), entries).unwrap();
+    }
+
+    #[test]
+    fn requests_during_a_reload_share_the_next_one_and_later_ones_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &entry("exosome", "First."));
+        let (live, _) = LiveFaq::load(dir.path()).unwrap();
+        let live = Arc::new(live);
+        let start = Arc::new(std::sync::Barrier::new(16));
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let (live, start) = (live.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    live.reload()
+                })
+            })
+            .collect();
+        for caller in callers {
+            assert!(matches!(caller.join().unwrap(), ReloadReport::Reloaded { entries: 1, .. }));
+        }
+        assert!((1..=2).contains(&live.reloads_run()), "16 requests at once: {} reloads", live.reloads_run());
+        let before = live.reloads_run();
+        write(dir.path(), &format!("{}\n{}", entry("exosome", "First."), entry("vesicle", "Second.")));
+        assert!(
+            matches!(live.reload(), ReloadReport::Reloaded { entries: 2, .. }),
+            "a later request reads again"
+        );
+        assert_eq!(live.reloads_run(), before + 1);
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::state::Data;
 use crate::{commands, events, render, watch, Error};
 use faqbot_core::live::LiveFaq;
 
-/// On shutdown, replies still being sent and records still queued get this
-/// long, together, to finish.
+/// From the stop signal to the exit: the shards closing, replies still being
+/// sent and records still queued get this long, together, to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Every command, the event handler, no mentions in replies, and no prefix.
@@ -171,17 +171,39 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let recorder = data.recorder.clone();
     let mut client = client(&config, data).await?;
     let shards = client.shard_manager.clone();
-    let stop = tokio::spawn(async move {
-        wait_for_stop_signal().await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-    let result = start(&mut client, &config.sharding).await;
+    let signalled_at = Arc::new(std::sync::OnceLock::<tokio::time::Instant>::new());
+    let signalled = Arc::new(tokio::sync::Notify::new());
+    let stop = {
+        let (signalled_at, signalled) = (signalled_at.clone(), signalled.clone());
+        tokio::spawn(async move {
+            wait_for_stop_signal().await;
+            tracing::info!("shutting down");
+            let _ = signalled_at.set(tokio::time::Instant::now());
+            signalled.notify_one();
+            shards.shutdown_all().await;
+        })
+    };
+    // One budget from the signal to the exit, whatever is in flight: the
+    // shards closing (serenity waits up to 5 s for each), replies in flight,
+    // then queued records.
+    let budget_end = || signalled_at.get().map(|at| *at + SHUTDOWN_GRACE);
+    let result = tokio::select! {
+        result = start(&mut client, &config.sharding) => result,
+        () = async {
+            signalled.notified().await;
+            if let Some(end) = budget_end() {
+                tokio::time::sleep_until(end).await;
+            }
+        } => {
+            tracing::warn!("the shards did not close within {SHUTDOWN_GRACE:?} of the signal; exiting anyway");
+            Ok(())
+        }
+    };
     stop.abort();
-    // One budget for everything after the shards stop: replies in flight, then queued records.
-    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    // Without a signal the connection ended on its own: the budget starts now.
+    let deadline = budget_end().unwrap_or_else(|| tokio::time::Instant::now() + SHUTDOWN_GRACE);
     if tokio::time::timeout_at(deadline, in_flight.wait_idle()).await.is_err() {
-        tracing::warn!("replies still in flight after {SHUTDOWN_GRACE:?}; exiting anyway");
+        tracing::warn!("replies still in flight at the end of the shutdown budget; exiting anyway");
     }
     if let Some(recorder) = recorder {
         let flushed = tokio::task::spawn_blocking(move || recorder.flush());

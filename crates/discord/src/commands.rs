@@ -209,7 +209,7 @@ pub(crate) async fn faq_reload(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     defer_private(ctx).await?;
     let live = data.live.clone();
-    let report = tokio::task::spawn_blocking(move || live.reload()).await?;
+    let report = crate::reload::in_background(live).await?;
     moderation::announce(ctx.http(), data.mod_log_channel, &report, Trigger::Command).await;
     private(ctx, moderation::report_text(&report, Trigger::Command)).await
 }

@@ -21,6 +21,7 @@ mod events;
 pub mod feedback;
 pub mod moderation;
 pub mod policy;
+pub mod reload;
 pub mod render;
 pub mod retry;
 pub mod state;

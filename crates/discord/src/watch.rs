@@ -114,7 +114,7 @@ where
                 folder.rearm();
             }
             let reloading = live.clone();
-            match tokio::task::spawn_blocking(move || reloading.reload()).await {
+            match crate::reload::in_background(reloading).await {
                 Ok(report) => on_report(report).await,
                 Err(error) => tracing::error!(%error, "the FAQ reload task failed; the previous FAQ is kept"),
             }
