@@ -263,26 +263,23 @@ fn a_header_line_inside_a_multiline_answer_is_text() {
     assert!(loaded.faq.entries[0].answer.contains("[[entry]]\nstill the answer"));
 }
 
+/// A safety.toml whose `[emergency]` table has `emergency_lists` after its
+/// message and pattern (from line 4), and minimal other categories.
+fn safety_file(emergency_lists: &str) -> String {
+    format!(
+        "[emergency]\nmessage = \"Call now.\"\npatterns = [\"can't breathe\"]\n{emergency_lists}\n\n\
+         [self_harm]\nmessage = \"Call a line.\"\npatterns = [\"kill myself\"]\n\n\
+         [personal_advice]\nmessage = \"Ask your doctor.\"\npatterns = [\"my dose\"]\n"
+    )
+}
+
 #[test]
 fn a_safety_example_that_is_an_faq_question_is_an_error_at_its_line() {
-    let safety = r#"[emergency]
-message = "Call now."
-patterns = ["can't breathe"]
-examples = [
-  "chest tight since the infusion",
-  "How small are exosomes?",
-]
-counter_examples = ["what are the risks of an infusion?"]
-
-[self_harm]
-message = "Call a line."
-patterns = ["kill myself"]
-
-[personal_advice]
-message = "Ask your doctor."
-patterns = ["my dose"]
-"#;
-    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", safety)]);
+    let safety = safety_file(
+        "examples = [\n  \"chest tight since the infusion\",\n  \"How small are exosomes?\",\n]\n\
+         counter_examples = [\"what are the risks of an infusion?\"]",
+    );
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &safety)]);
     let errors = folder.errors();
     let d = expect_at(&errors, Kind::BadSafetyRule, "safety.toml", 6);
     assert!(d.to_string().contains("exosome-size"), "{d}");
@@ -294,24 +291,12 @@ patterns = ["my dose"]
 
 #[test]
 fn a_counter_example_inside_the_examples_is_a_warning_at_its_line() {
-    let safety = r#"[emergency]
-message = "Call now."
-patterns = ["can't breathe"]
-examples = ["my chest is tight since the infusion", "chest pressure right after the drip", "tight chest and short of breath after the IV"]
-counter_examples = [
-  "what are the risks of an infusion?",
-  "my chest feels tight since the infusion",
-]
-
-[self_harm]
-message = "Call a line."
-patterns = ["kill myself"]
-
-[personal_advice]
-message = "Ask your doctor."
-patterns = ["my dose"]
-"#;
-    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", safety)]);
+    let safety = safety_file(
+        "examples = [\"my chest is tight since the infusion\", \"chest pressure right after the drip\", \
+         \"tight chest and short of breath after the IV\"]\ncounter_examples = [\n  \
+         \"what are the risks of an infusion?\",\n  \"my chest feels tight since the infusion\",\n]",
+    );
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &safety)]);
     let engine = Engine::new(folder.load().expect("loads").faq);
     let warnings = lint::counter_examples_near_examples(&engine);
     expect_at(&warnings, Kind::SafetyExample, "safety.toml", 7);
