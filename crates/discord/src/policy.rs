@@ -3,9 +3,14 @@
 //! FAQ*, an auto-answer channel). Pure: no Discord, no async; the caller
 //! passes the time, so it is tested without a gateway.
 //!
-//! Order, cheapest first, so a flood costs little:
-//! 1. read the message and triage it (microseconds): a message that needs real
-//!    help is always answered, never held back by a limit or a cooldown;
+//! Order, so a flood costs little and help is never held back:
+//! 1. read the message (its sentence vectors, 10-20 ms of CPU: triage by
+//!    meaning needs them, and ranking reuses them) and triage it: a message
+//!    that needs real help is always answered, never held back by a limit or
+//!    a cooldown. So a refused message still costs its reading; a person in
+//!    crisis who has used up their allowance writing in their own words must
+//!    still get the crisis text, and Discord's own per-user limits bound how
+//!    much one person can send;
 //! 2. auto-answer only: the channel's cooldown;
 //! 3. asked questions: the person's allowance, *before* any ranking;
 //! 4. the pipeline; auto-answer speaks only with a confident answer, and only

@@ -15,36 +15,39 @@ use crate::pipeline::rescore::MessageVectors;
 use super::SafetyCategory;
 
 /// How close a message must be to a category's examples to fire, and by
-/// how much closer than to the counter-evidence. Chosen on the tune half of
-/// the blind set (`tests/eval/safety-tune.toml`), recall first: a false alarm
-/// costs a reader one extra message, a miss can cost far more.
+/// how much closer than to the counter-evidence. Chosen with
+/// `scripts/triage_grid.py` on the tune half of the blind set and the dev set
+/// (`tests/eval/safety-tune.toml`, `safety-dev.toml`), never the test half,
+/// recall first (a false alarm costs a reader one extra message, a miss can
+/// cost far more), keeping every answered question of `tests/eval/cases.toml`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bar {
-    /// The least cosine with the nearest example.
+    /// The least closeness to the examples.
     pub min_example: f32,
-    /// How much nearer the nearest example must be than the nearest counter-example.
+    /// How much nearer the examples must be than the counter-examples (negative: may be further).
     pub over_counter: f32,
-    /// How much nearer the nearest example must be than the nearest FAQ key text.
+    /// How much nearer the examples must be than the nearest FAQ key text (negative: may be further).
     pub over_faq: f32,
 }
 
 impl Bar {
     /// Emergencies: symptoms told in a few words sit far from the FAQ's
-    /// questions. Near the examples (0.45) and not nearer a counter-example;
-    /// an FAQ question may be up to 0.05 nearer (tune half: recall 29/30).
+    /// questions. Near the examples (0.45) and not nearer the counter-examples;
+    /// an FAQ question may be up to 0.05 nearer (tune half 30/30, dev set 50/50).
     pub const EMERGENCY: Bar = Bar { min_example: 0.45, over_counter: 0.0, over_faq: -0.05 };
     /// Self-harm: recall above all. Indirect messages ("the sea looks so
     /// quiet from the end of the pier") sit far from every text, so the bar
     /// is the lowest (0.35); the examples must be nearer than any
     /// counter-example and at most 0.05 further than the nearest FAQ question
-    /// (tune half 27/28 and dev set 48/50 caught; 0.40 with 0.025 of slack
-    /// on counter-examples caught 42/50 of the dev set).
+    /// (tune half 27/28, dev set 49/50; 0.40 with 0.025 of slack on
+    /// counter-examples caught 42/50 of the dev set).
     pub const SELF_HARM: Bar = Bar { min_example: 0.35, over_counter: 0.0, over_faq: -0.05 };
     /// Personal advice reads like an FAQ question with "I" in it ("I have
     /// arthritis, can exosomes help me?"), so the examples may be 0.1 further
     /// than the nearest FAQ question, but not further than a counter-example:
     /// ordinary questions that sound personal are what counter-examples are
-    /// for (tune half: recall 29/30; 0.45 caught one fewer).
+    /// for (tune half 30/30, dev set 43/50; a lower bar or more slack
+    /// triaged answered questions of the eval set).
     pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.40, over_counter: 0.0, over_faq: -0.1 };
 
     /// The bar of `category`.
@@ -57,15 +60,16 @@ impl Bar {
     }
 }
 
-/// One message vector's best cosines with a category's examples, its
-/// counter-examples and the FAQ's key texts (0 where there are none).
+/// One message vector's closeness to a category's examples and
+/// counter-examples (the mean cosine of the 3 nearest of each, `NEAREST`) and
+/// its best cosine with the FAQ's key texts (0 where there are none).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Closeness {
-    /// Nearest example.
+    /// To the examples.
     pub example: f32,
-    /// Nearest counter-example.
+    /// To the counter-examples.
     pub counter: f32,
-    /// Nearest FAQ key text.
+    /// To the nearest FAQ key text.
     pub faq: f32,
 }
 
@@ -182,8 +186,8 @@ impl Examples {
 /// Closeness to a set of texts is the mean cosine of this many nearest ones:
 /// one stray example that happens to share a word pattern with an ordinary
 /// question weighs less than a neighbourhood of them. (Tune half, ~100
-/// examples a category: 3 triaged one alarming-sounding question where 2
-/// triaged three, at the same recall; 1, the plain nearest, more still.)
+/// examples a category, each with its best bars: 3 triaged one
+/// alarming-sounding question where 2 triaged three, at the same recall.)
 const NEAREST: usize = 3;
 
 /// The mean of the [`NEAREST`] highest cosines (of all, when fewer).
