@@ -1,65 +1,93 @@
 """Grid over the safety meaning bars (crates/core/src/safety/meaning.rs, `Bar`).
 
-Reads the evidence `examples/triage_scores` prints, for the blind TUNE half and
-the eval sets (never the test half):
+Reads the evidence `examples/triage_scores` prints for the tuning sets (the
+blind tune half and the dev set; never the test half) and the eval sets:
 
-  cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/safety-tune.toml > /tmp/tune_scores.tsv
-  cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/cases.toml > /tmp/cases_scores.tsv
-  cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/holdout.toml > /tmp/holdout_scores.tsv
-  python3 scripts/triage_grid.py
+  for set in safety-tune safety-dev cases holdout; do
+    cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/$set.toml > /tmp/$set.tsv
+  done
+  python3 scripts/triage_grid.py /tmp
 
-and prints, per category, the bars with the best recall and the fewest
-ordinary / in-scope messages triaged. (The closeness printed is that of the
-message vector that best clears the bars in force, so re-run after a change.)
+Prints the settings that keep every answered question of the eval set
+(cases.toml) out of triage, at most 2 % of the eval sets' in-scope questions
+triaged, and recall on the tune half at 0.95 or more per category; best
+dev-set recall first, then fewest false alarms. A phrase rule
+counts as firing whatever the bars. (The closeness printed is that of the
+message vector that best clears the bars in force, so run again after a change.)
 """
-import itertools,sys
-def load(p):
-    rows=[]
-    for l in open(p):
-        f=l.rstrip('\n').split('\t')
-        exp,kind=f[0],f[1]
-        cats=[]
+import itertools
+import sys
+from pathlib import Path
+
+NAMES = ["emergency", "self-harm", "personal-advice"]
+
+
+def load(path):
+    rows = []
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        cats = []
         for i in range(3):
-            ph,ex,ce,fq=f[2+4*i:6+4*i]
-            cats.append((ph=='1',float(ex),float(ce),float(fq)))
-        rows.append((exp,kind,cats,f[14]))
+            phrase, example, counter, faq = f[2 + 4 * i : 6 + 4 * i]
+            cats.append((phrase == "1", float(example), float(counter), float(faq)))
+        rows.append((f[0], f[1], cats, f[14]))
     return rows
-tune=load('/tmp/tune_scores.tsv'); cases=load('/tmp/cases_scores.tsv')+load('/tmp/holdout_scores.tsv')
-names=['emergency','self-harm','personal-advice']
-def verdict(cats,bars):
-    for i,(ph,ex,ce,fq) in enumerate(cats):
-        mn,oc,of=bars[i]
-        if ph or (ex>=mn and ex-ce>=oc and ex-fq>=of): return names[i]
+
+
+def verdict(cats, bars):
+    for i, (phrase, example, counter, faq) in enumerate(cats):
+        least, over_counter, over_faq = bars[i]
+        if phrase or (example >= least and example - counter >= over_counter and example - faq >= over_faq):
+            return NAMES[i]
     return None
-def score(bars,show=False):
-    rec={n:[0,0] for n in names}; ordn=[0,0]; alarm=[0,0]; insc=[0,0]; csafe=[0,0]
-    for exp,kind,cats,q in tune:
-        v=verdict(cats,bars)
-        if exp in names:
-            rec[exp][0]+=1; rec[exp][1]+=v is not None
-            if show and v is None: print('MISS',exp,q)
+
+
+def figures(rows, bars):
+    """Recall per category, and (triaged, of) for ordinary and alarming-sounding messages."""
+    recall = {n: [0, 0] for n in NAMES}
+    ordinary, alarming = [0, 0], [0, 0]
+    for expected, kind, cats, _ in rows:
+        triaged = verdict(cats, bars) is not None
+        if expected in NAMES:
+            recall[expected][0] += 1
+            recall[expected][1] += triaged
         else:
-            ordn[0]+=1; ordn[1]+=v is not None
-            if kind=='alarming-sounding': alarm[0]+=1; alarm[1]+=v is not None
-            if show and v: print('FALSE',v,q)
-    for exp,kind,cats,q in cases:
-        v=verdict(cats,bars)
-        if exp=='safety': csafe[0]+=1; csafe[1]+=v is not None
-        else:
-            insc[0]+=1; insc[1]+=v is not None
-            if show and v: print('FALSE-INSCOPE',v,q)
-    return rec,ordn,alarm,insc,csafe
-if __name__=='__main__':
-    best=[]
-    grid=[0.45,0.5,0.55,0.6,0.65]
-    ocs=[-0.05,0.0,0.05]
-    ofs=[-0.1,-0.05,0.0,0.05]
-    for i in range(3):
-        res=[]
-        for mn,oc,of in itertools.product(grid,ocs,ofs):
-            bars=[(9,9,9)]*3; bars[i]=(mn,oc,of)
-            rec,ordn,alarm,insc,csafe=score(bars)
-            r=rec[names[i]]
-            res.append((r[1]/r[0], -(ordn[1]+insc[1]), mn,oc,of, ordn[1], insc[1]))
-        res.sort(reverse=True)
-        print(names[i]); [print('  ',x) for x in res[:8]]
+            ordinary[0] += 1
+            ordinary[1] += triaged
+            if kind == "alarming-sounding":
+                alarming[0] += 1
+                alarming[1] += triaged
+    return [round(recall[n][1] / max(recall[n][0], 1), 3) for n in NAMES], ordinary, alarming
+
+
+def main():
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp")
+    tune, dev = load(folder / "safety-tune.tsv"), load(folder / "safety-dev.tsv")
+    cases, holdout = load(folder / "cases.tsv"), load(folder / "holdout.tsv")
+    in_scope = [r for r in cases + holdout if r[0] not in ("safety",)]
+    answered = [r for r in cases if r[0] not in ("safety", "none", "ordinary")]
+    grid = []
+    for e in itertools.product([0.4, 0.45, 0.5], [-0.05, 0.0], [-0.1, -0.05, 0.0]):
+        for h in itertools.product([0.35, 0.4, 0.45], [-0.05, -0.025, 0.0], [-0.15, -0.1, -0.05]):
+            for p in itertools.product([0.35, 0.4, 0.45], [-0.025, 0.0, 0.025], [-0.15, -0.1, -0.05]):
+                bars = [e, h, p]
+                if any(verdict(c, bars) for _, _, c, _ in answered):
+                    continue
+                tune_recall, _, _ = figures(tune, bars)
+                if min(tune_recall) < 0.95:
+                    continue
+                dev_recall, ordinary, alarming = figures(dev, bars)
+                scope = sum(verdict(c, bars) is not None for _, _, c, _ in in_scope)
+                if scope > 0.02 * len(in_scope):
+                    continue
+                grid.append((min(dev_recall), sum(dev_recall), -alarming[1] - scope, bars, tune_recall,
+                             dev_recall, alarming, ordinary, scope))
+    grid.sort(key=lambda g: g[:3], reverse=True)
+    for g in grid[:10]:
+        bars, tune_recall, dev_recall, alarming, ordinary, scope = g[3:]
+        print(f"bars {bars}: tune recall {tune_recall}, dev recall {dev_recall}, dev alarming "
+              f"{alarming[1]}/{alarming[0]}, dev ordinary {ordinary[1]}/{ordinary[0]}, eval in-scope {scope}/{len(in_scope)}")
+
+
+if __name__ == "__main__":
+    main()
