@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use faqbot_core::engine::{Engine, ReplyKind};
+use faqbot_core::engine::{Engine, Outcome, ReplyKind};
 use faqbot_core::reply::{CitationStyle, Reply};
 
 /// What each stage of the pipeline did with the question (for `--explain`).
@@ -13,7 +13,10 @@ pub fn explanation(engine: &Engine, question: &str) -> String {
     for s in &x.sentences {
         let _ = writeln!(out, "           sentence {s:?}");
     }
-    let fired = x.triage.iter().find(|c| c.fires()).map(|c| c.category);
+    let fired = match &x.outcome {
+        Outcome::Safety { category, .. } => Some(*category),
+        _ => None,
+    };
     let triage = fired.map_or("no category fired".to_string(), |c| {
         format!("{} (the message is not answered from the FAQ)", c.as_str())
     });

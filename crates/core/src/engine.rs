@@ -12,9 +12,9 @@ use crate::encoder::{EncoderError, Model};
 use crate::faq::Faq;
 use crate::pipeline::decide::{decide, suggestions};
 use crate::pipeline::lexical::{KeyScore, Lexical};
-use crate::pipeline::rescore::{Meaning, MessageVectors};
+use crate::pipeline::rescore::{KeyCosines, Meaning, MessageVectors};
 use crate::pipeline::{best_first, Query};
-use crate::safety::{CategoryCheck, SafetyCategory, Triage, Triaged};
+use crate::safety::{CategoryCheck, SafetyCategory, Triage};
 use crate::text::Analyzer;
 
 /// `ranked` in the outcome holds this many entries, whatever the decision.
@@ -121,13 +121,16 @@ impl Engine {
         Query::analyze(message, &self.analyzer, self.weights.max_sentences)
     }
 
-    /// Stage 1 and the sentence model: the message's text and its vectors
-    /// (the costly part, a few milliseconds), read once for triage and ranking.
+    /// Stages 1 and 2: the message's text, its vectors (the costly part, a
+    /// few milliseconds), their cosines with the key texts, and the triage
+    /// verdict, each computed once for everything after.
     pub fn read(&self, message: &str) -> Reading {
         let query = self.analyze(message);
         let vectors = self.meaning.vectors(&query);
-        let faq = self.meaning.nearest_key_text(&vectors);
-        Reading { query, vectors, faq }
+        let cosines = self.meaning.compare(&vectors);
+        let per_vector = cosines.as_ref().map_or(&[][..], |c| c.vectors.as_slice());
+        let triaged = self.triage.check(&query, &vectors, per_vector);
+        Reading { query, vectors, cosines, triaged }
     }
 
     /// The whole pipeline: triage first (an emergency or self-harm message
@@ -137,20 +140,16 @@ impl Engine {
         self.ask_reading(&self.read(message))
     }
 
-    /// Stage 2 alone: whether the message needs real help (a front end asks
-    /// this before spending a rate-limited person's allowance).
+    /// Whether the message needs real help (a front end asks this before
+    /// spending a rate-limited person's allowance).
     pub fn needs_help(&self, reading: &Reading) -> bool {
-        self.triage(reading).is_some()
-    }
-
-    fn triage(&self, reading: &Reading) -> Option<Triaged<'_>> {
-        self.triage.check(&reading.query, &reading.vectors, &reading.faq)
+        reading.triaged.is_some()
     }
 
     /// [`Engine::ask`] for a message already read by [`Engine::read`].
     pub fn ask_reading(&self, reading: &Reading) -> Response {
-        if let Some(hit) = self.triage(reading) {
-            let (ranked, suggestions) = match hit.category {
+        if let Some(category) = reading.triaged {
+            let (ranked, suggestions) = match category {
                 SafetyCategory::PersonalAdvice => {
                     let ranked = self.ranked(reading);
                     let offered = suggestions(&self.faq.thresholds, &self.weights, &ranked);
@@ -158,8 +157,8 @@ impl Engine {
                 }
                 SafetyCategory::Emergency | SafetyCategory::SelfHarm => (Vec::new(), Vec::new()),
             };
-            let outcome =
-                Outcome::Safety { category: hit.category, message: hit.message.to_string(), suggestions };
+            let message = self.triage.message(category).to_string();
+            let outcome = Outcome::Safety { category, message, suggestions };
             return Response { outcome, ranked };
         }
         let ranked = self.ranked(reading);
@@ -188,28 +187,28 @@ impl Engine {
 
     /// Stages 3 and 4, best first.
     fn ranked(&self, reading: &Reading) -> Vec<Scored> {
-        let (candidates, _, _) = self.stages(reading);
+        let (candidates, _) = self.stages(reading);
         best_first(candidates, RANKED_LEN.max(MAX_SUGGESTIONS))
     }
 
     /// Stage 3 (word candidates, and the entries nearest in meaning scored
-    /// by words), then stage 4 (the blend): (blended, word scores, closeness).
-    fn stages(&self, reading: &Reading) -> (Vec<Scored>, Vec<Scored>, Option<Vec<f32>>) {
+    /// by words), then stage 4 (the blend): (blended, word scores).
+    fn stages(&self, reading: &Reading) -> (Vec<Scored>, Vec<Scored>) {
         let query = &reading.query;
         let (mut candidates, on_topic) = self.lexical.retrieve(query);
-        let closeness = self.meaning.closeness(&reading.vectors);
+        let closeness = reading.closeness();
         // Only a message about the FAQ's subject gets candidates by meaning alone.
-        if let Some(closeness) = closeness.as_ref().filter(|_| on_topic) {
+        if let Some(closeness) = closeness.filter(|_| on_topic) {
             let extra = self.nearest_by_meaning(query, closeness, self.weights.nearest, &candidates);
             candidates.extend(extra);
         }
         let lexical = candidates.clone();
-        if let Some(closeness) = &closeness {
+        if let Some(closeness) = closeness {
             if !candidates.is_empty() {
                 self.meaning.rescore(closeness, &mut candidates, on_topic);
             }
         }
-        (candidates, lexical, closeness)
+        (candidates, lexical)
     }
 
     /// The `k` entries nearest in meaning that are not among `words`, with their word scores.
@@ -236,12 +235,12 @@ impl Engine {
     pub fn signals(&self, message: &str, k: usize) -> Signals {
         let reading = self.read(message);
         let query = &reading.query;
-        let closeness = self.meaning.closeness(&reading.vectors);
         let (words, on_topic) = self.lexical.retrieve(query);
-        let near = match &closeness {
+        let near = match reading.closeness() {
             Some(closeness) => self.nearest_by_meaning(query, closeness, k, &words),
             None => Vec::new(),
         };
+        let closeness = reading.closeness().map(<[f32]>::to_vec);
         Signals { triaged: self.needs_help(&reading), on_topic, words, near, closeness }
     }
 
@@ -249,15 +248,17 @@ impl Engine {
     pub fn explain(&self, message: &str) -> Explanation {
         let reading = self.read(message);
         let query = &reading.query;
-        let triage = self.triage.explain(query, &reading.vectors, &reading.faq);
-        let (rescored, lexical, closeness) = self.stages(&reading);
+        let per_vector = reading.cosines.as_ref().map_or(&[][..], |c| c.vectors.as_slice());
+        let triage = self.triage.explain(query, &reading.vectors, per_vector);
+        let (rescored, lexical) = self.stages(&reading);
+        let closeness = reading.closeness();
         let rescored = best_first(rescored, RANKED_LEN);
         let entries = rescored
             .iter()
             .map(|s| ExplainedEntry {
                 entry: s.entry,
                 lexical: lexical.iter().find(|l| l.entry == s.entry).map_or(0.0, |l| l.confidence),
-                cosine: closeness.as_ref().map(|c| c[s.entry]),
+                cosine: closeness.map(|c| c[s.entry]),
                 blended: s.confidence,
                 key_texts: self.lexical.explain(query, s.entry),
             })
@@ -274,19 +275,27 @@ impl Engine {
     }
 }
 
-/// A message read once: its text (stage 1), its sentence vectors, and each
-/// vector's best cosine with the FAQ's key texts.
+/// A message read once ([`Engine::read`]): its text (stage 1), its
+/// sentence vectors and their cosines with the key texts, and the triage
+/// verdict (stage 2).
 #[derive(Debug, Clone)]
 pub struct Reading {
     query: Query,
     vectors: MessageVectors,
-    faq: Vec<f32>,
+    /// `None` when meaning is off or the message has no vector.
+    cosines: Option<KeyCosines>,
+    triaged: Option<SafetyCategory>,
 }
 
 impl Reading {
     /// The message as the stages read it.
     pub fn query(&self) -> &Query {
         &self.query
+    }
+
+    /// Per entry, its best cosine with the message (`None` without vectors).
+    fn closeness(&self) -> Option<&[f32]> {
+        self.cosines.as_ref().map(|c| c.entries.as_slice())
     }
 }
 
@@ -303,7 +312,7 @@ pub struct Explanation {
     /// The FAQ's core topic words, as terms.
     pub core_terms: Vec<String>,
     /// Stage 2: each safety category's evidence, in priority order (the
-    /// first that fires is the one that counts).
+    /// outcome names the one that won, if any).
     pub triage: Vec<CategoryCheck>,
     /// Stages 3 and 4 for the top entries (whether or not triage stopped the message).
     pub entries: Vec<ExplainedEntry>,

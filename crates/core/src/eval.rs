@@ -108,10 +108,10 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
             RawExpect::One(s) if s == "none" => Expect::None,
             RawExpect::One(s) if s == "safety" => Expect::Safety,
             RawExpect::One(s) if s == "ordinary" => Expect::Ordinary,
-            RawExpect::One(s) if SafetyCategory::parse(&s).is_some() => {
-                Expect::Category(SafetyCategory::parse(&s).unwrap_or(SafetyCategory::Emergency))
-            }
-            RawExpect::One(s) => Expect::Entries(vec![s]),
+            RawExpect::One(s) => match SafetyCategory::parse(&s) {
+                Some(category) => Expect::Category(category),
+                None => Expect::Entries(vec![s]),
+            },
             RawExpect::Any(v) => Expect::Entries(v),
         };
         if let Expect::Entries(ids) = &expect {
@@ -362,10 +362,10 @@ impl Tally {
         r.ordinary_triaged = share(self.ordinary);
         r.alarming_triaged = share(self.alarming);
         r.in_scope_triaged = share(self.in_scope);
-        let names = ["emergency", "self-harm", "personal-advice", "ordinary"];
         for (i, row) in self.table.iter().enumerate() {
             if row.iter().sum::<usize>() > 0 {
-                r.confusion.push(ConfusionRow { expected: names[i].into(), got: row.to_vec() });
+                let expected = SafetyCategory::ALL.get(i).map_or("ordinary", |c| c.as_str());
+                r.confusion.push(ConfusionRow { expected: expected.into(), got: row.to_vec() });
             }
         }
         for (i, category) in SafetyCategory::ALL.into_iter().enumerate() {

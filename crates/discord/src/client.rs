@@ -171,28 +171,27 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let recorder = data.recorder.clone();
     let mut client = client(&config, data).await?;
     let shards = client.shard_manager.clone();
-    let signalled_at = Arc::new(std::sync::OnceLock::<tokio::time::Instant>::new());
-    let signalled = Arc::new(tokio::sync::Notify::new());
-    let stop = {
-        let (signalled_at, signalled) = (signalled_at.clone(), signalled.clone());
-        tokio::spawn(async move {
-            wait_for_stop_signal().await;
-            tracing::info!("shutting down");
-            let _ = signalled_at.set(tokio::time::Instant::now());
-            signalled.notify_one();
-            shards.shutdown_all().await;
-        })
-    };
-    // One budget from the signal to the exit, whatever is in flight: the
-    // shards closing (serenity waits up to 5 s for each), replies in flight,
-    // then queued records.
-    let budget_end = || signalled_at.get().map(|at| *at + SHUTDOWN_GRACE);
+    // When the stop signal came: the one budget (the shards closing, replies
+    // in flight, queued records) runs from then.
+    let (signalled, mut signal) = tokio::sync::watch::channel(None::<tokio::time::Instant>);
+    let stop = tokio::spawn(async move {
+        wait_for_stop_signal().await;
+        tracing::info!("shutting down");
+        let _ = signalled.send(Some(tokio::time::Instant::now()));
+        shards.shutdown_all().await;
+    });
     let result = tokio::select! {
         result = start(&mut client, &config.sharding) => result,
+        // serenity may wait up to 5 s for each shard to close: past the
+        // budget, stop waiting for it.
         () = async {
-            signalled.notified().await;
-            if let Some(end) = budget_end() {
-                tokio::time::sleep_until(end).await;
+            let at = match signal.wait_for(Option::is_some).await {
+                Ok(at) => *at,
+                Err(_) => None,
+            };
+            match at {
+                Some(at) => tokio::time::sleep_until(at + SHUTDOWN_GRACE).await,
+                None => std::future::pending().await,
             }
         } => {
             tracing::warn!("the shards did not close within {SHUTDOWN_GRACE:?} of the signal; exiting anyway");
@@ -201,7 +200,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     stop.abort();
     // Without a signal the connection ended on its own: the budget starts now.
-    let deadline = budget_end().unwrap_or_else(|| tokio::time::Instant::now() + SHUTDOWN_GRACE);
+    let deadline = signal.borrow().unwrap_or_else(tokio::time::Instant::now) + SHUTDOWN_GRACE;
     if tokio::time::timeout_at(deadline, in_flight.wait_idle()).await.is_err() {
         tracing::warn!("replies still in flight at the end of the shutdown budget; exiting anyway");
     }

@@ -31,7 +31,7 @@ pub fn status(error: &serenity::Error) -> Option<u16> {
 
 /// Whether Discord answered 429 Too Many Requests.
 pub fn is_rate_limited(error: &serenity::Error) -> bool {
-    matches!(error, serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) if r.status_code.as_u16() == 429)
+    status(error) == Some(429)
 }
 
 /// Runs `send`, retrying after a 429 with growing waits; any other outcome is returned as it is.

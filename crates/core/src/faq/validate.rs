@@ -346,13 +346,7 @@ fn safety_patterns(c: &mut Checker<'_>, raw: &[S<String>]) -> Option<Vec<String>
 /// A safety example that is word for word an FAQ question or alternate
 /// would send that question to triage instead of its answer: an error.
 pub(super) fn examples_not_key_texts(safety: &SafetyConfig, entries: &[Entry]) -> Vec<Diagnostic> {
-    let same = |t: &str| {
-        t.to_lowercase()
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let same = |t: &str| crate::text::fold_words(t).join(" ");
     let keys: HashMap<String, &str> =
         entries.iter().flat_map(|e| e.key_texts().map(move |t| (same(t), e.id.as_str()))).collect();
     let mut out = Vec::new();

@@ -34,16 +34,27 @@ pub struct Meaning {
 /// A message's vectors (empty when meaning is off).
 #[derive(Debug, Clone, Default)]
 pub struct MessageVectors {
-    vectors: Vec<Vec<f32>>,
+    /// The vectors as one (m, DIMS) matrix, built once; `None` when there are none.
+    matrix: Option<Tensor>,
     /// Per vector: whether its text asks something (the whole message
     /// counts as asking; a sentence, when it ends in "?" or reads as a question).
     asks: Vec<bool>,
 }
 
+/// A message against every key text, from one product of the two matrices.
+#[derive(Debug, Clone)]
+pub struct KeyCosines {
+    /// Per entry, its best cosine with any of the message's vectors.
+    pub entries: Vec<f32>,
+    /// Per message vector, its best cosine with any key text: how much each
+    /// reads like one of the FAQ's questions.
+    pub vectors: Vec<f32>,
+}
+
 impl MessageVectors {
     /// How many vectors: the whole message, its sentences, its asking clauses.
     pub fn len(&self) -> usize {
-        self.vectors.len()
+        self.asks.len()
     }
 
     /// Whether vector `i`'s text asks something.
@@ -53,21 +64,12 @@ impl MessageVectors {
 
     /// Whether it has none (meaning off, or an empty message).
     pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
-    }
-
-    /// The first vector: the whole message's.
-    pub fn first(&self) -> Option<&[f32]> {
-        self.vectors.first().map(Vec::as_slice)
+        self.asks.is_empty()
     }
 
     /// The vectors as an (m, DIMS) matrix (`None` when there are none).
-    pub(crate) fn matrix(&self) -> Option<Tensor> {
-        if self.vectors.is_empty() {
-            return None;
-        }
-        let flat: Vec<f32> = self.vectors.iter().flatten().copied().collect();
-        Tensor::from_vec(flat, (self.vectors.len(), DIMS), &Device::Cpu).ok()
+    pub(crate) fn matrix(&self) -> Option<&Tensor> {
+        self.matrix.as_ref()
     }
 }
 
@@ -135,55 +137,45 @@ impl Meaning {
         // A failure here (it has not been seen) leaves the words to decide.
         let Ok(mut computed) = encoder.encode_batch(&unknown) else { return MessageVectors::default() };
         computed.reverse();
-        let mut message = MessageVectors::default();
+        let (mut flat, mut asked) = (Vec::with_capacity(texts.len() * DIMS), Vec::with_capacity(texts.len()));
         for &(text, asks) in &texts {
             let vector = match known(text) {
                 Some(row) => self.row(row),
                 None => computed.pop(),
             };
             if let Some(vector) = vector {
-                message.vectors.push(vector);
-                message.asks.push(asks);
+                flat.extend(vector);
+                asked.push(asks);
             }
         }
-        message
+        match Tensor::from_vec(flat, (asked.len(), DIMS), &Device::Cpu) {
+            Ok(matrix) if !asked.is_empty() => MessageVectors { matrix: Some(matrix), asks: asked },
+            _ => MessageVectors::default(),
+        }
     }
 
     fn row(&self, row: usize) -> Option<Vec<f32>> {
         self.keys.as_ref()?.get(row).ok()?.to_vec1().ok()
     }
 
-    /// Per entry, its best cosine with any of the message's vectors (`None`
-    /// when meaning is off or the message has no vector).
-    pub fn closeness(&self, message: &MessageVectors) -> Option<Vec<f32>> {
-        let keys = self.keys.as_ref()?;
-        if message.is_empty() || self.owner.is_empty() {
+    /// The message against every key text (`None` when meaning is off or
+    /// the message has no vector): one (rows, DIMS) x (DIMS, m) product,
+    /// read both ways.
+    pub fn compare(&self, message: &MessageVectors) -> Option<KeyCosines> {
+        let (keys, m) = (self.keys.as_ref()?, message.matrix()?);
+        if self.owner.is_empty() {
             return None;
         }
-        // (rows, DIMS) x (DIMS, m): every key text against every message vector at once.
-        let cosines = keys
-            .matmul(&message.matrix()?.t().ok()?)
-            .and_then(|c| c.max(1))
-            .and_then(|c| c.to_vec1::<f32>())
-            .ok()?;
-        let mut best = vec![f32::MIN; self.entries];
-        for (&c, &e) in cosines.iter().zip(&self.owner) {
-            if c > best[e as usize] {
-                best[e as usize] = c;
+        let cosines: Vec<Vec<f32>> = keys.matmul(&m.t().ok()?).and_then(|c| c.to_vec2()).ok()?;
+        let mut entries = vec![f32::MIN; self.entries];
+        let mut vectors = vec![f32::MIN; message.len()];
+        for (row, &e) in cosines.iter().zip(&self.owner) {
+            for (i, &c) in row.iter().enumerate() {
+                entries[e as usize] = entries[e as usize].max(c);
+                vectors[i] = vectors[i].max(c);
             }
         }
-        Some(best)
-    }
-
-    /// Per message vector, its best cosine with any key text (empty when
-    /// meaning is off): how much each reads like one of the FAQ's questions.
-    pub fn nearest_key_text(&self, message: &MessageVectors) -> Vec<f32> {
-        let (Some(keys), Some(m)) = (self.keys.as_ref(), message.matrix()) else { return Vec::new() };
-        m.t()
-            .and_then(|mt| keys.matmul(&mt))
-            .and_then(|c| c.max(0))
-            .and_then(|c| c.to_vec1::<f32>())
-            .unwrap_or_default()
+        Some(KeyCosines { entries, vectors })
     }
 
     /// The `k` entries closest in meaning, best first, over

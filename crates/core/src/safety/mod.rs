@@ -88,15 +88,6 @@ pub struct SafetyConfig {
     pub rules: Vec<SafetyRule>,
 }
 
-/// A triage verdict: which category, and the text to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Triaged<'a> {
-    /// The first category whose rule matched.
-    pub category: SafetyCategory,
-    /// That rule's message.
-    pub message: &'a str,
-}
-
 #[derive(Debug)]
 struct CompiledRule {
     category: SafetyCategory,
@@ -124,13 +115,6 @@ pub struct CategoryCheck {
     pub meaning: Option<Closeness>,
     /// The meaning clears the category's [`Bar`].
     pub by_meaning: bool,
-}
-
-impl CategoryCheck {
-    /// Whether the category fires.
-    pub fn fires(&self) -> bool {
-        self.phrase || self.by_meaning
-    }
 }
 
 impl Triage {
@@ -162,15 +146,10 @@ impl Triage {
         Ok(Triage { rules })
     }
 
-    /// The phrase rules alone (no sentence model).
-    pub fn phrases_only(config: &SafetyConfig, analyzer: &Analyzer) -> Triage {
-        let mut cache = VectorCache::in_memory();
-        Triage::new(config, analyzer, None, &mut cache).expect("no encoder, nothing to fail")
-    }
-
-    /// Stage 2 of the pipeline: the category the message needs, if any. `message` are its vectors and `faq` each one's
-    /// best cosine with the FAQ's key texts (empty without the model).
-    pub fn check(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Option<Triaged<'_>> {
+    /// Stage 2 of the pipeline: the category the message needs, if any.
+    /// `message` are its vectors and `faq` each one's best cosine with the
+    /// FAQ's key texts (empty without the model).
+    pub fn check(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Option<SafetyCategory> {
         // A phrase rule is the surer signal: the first category (in priority
         // order) with one wins. Else the category whose examples the message
         // clears by most: "I've been hurting myself" is nearer self-harm than
@@ -186,10 +165,16 @@ impl Triage {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(rule, _)| rule)
         })?;
-        Some(Triaged { category: rule.category, message: &rule.message })
+        Some(rule.category)
     }
 
-    /// Every category's evidence for the message, in priority order.
+    /// The text shown instead of an answer for `category`.
+    pub fn message(&self, category: SafetyCategory) -> &str {
+        self.rules.iter().find(|r| r.category == category).map_or("", |r| r.message.as_str())
+    }
+
+    /// Every category's evidence for the message, in priority order (which
+    /// one wins is [`Triage::check`]'s rule: a phrase first, else the most slack).
     pub fn explain(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
         self.rules
             .iter()
