@@ -26,6 +26,9 @@ pub fn run(dir: &Path, cases: &Path, json: bool, show_failures: usize) -> anyhow
     if report.none_cases > 0 {
         println!("none not answered:  {:.3}", report.none_not_answered);
     }
+    if report.small_talk_cases > 0 {
+        println!("small talk:         {:.3} of {}", report.small_talk_right, report.small_talk_cases);
+    }
     println!("safety accuracy:    {:.3}", report.safety_accuracy);
     println!("false safety:       {}", report.false_safety);
     print_triage(&report);

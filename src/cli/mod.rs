@@ -39,6 +39,14 @@ enum Command {
         /// Folder of source documents: check every quote appears verbatim in its document.
         #[arg(long, value_name = "DIR")]
         sources: Option<PathBuf>,
+        /// Also print every entry's answer (sourced) apart from its background
+        /// (not from the sources), with how many quotes and table rows back it.
+        #[arg(long)]
+        review: bool,
+        /// Also list the paragraphs of the source documents that no entry
+        /// quotes (needs --sources).
+        #[arg(long, requires = "sources")]
+        coverage: bool,
     },
     /// Ask a question, as the bot would answer it. `-` reads one question per line from stdin.
     Ask {
@@ -118,7 +126,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         end_quietly_when_the_reader_goes();
     }
     match cli.command {
-        Command::Check { faq_dir, sources } => Ok(check::run(&faq_dir, sources.as_deref())),
+        Command::Check { faq_dir, sources, review, coverage } => {
+            Ok(check::run(&faq_dir, sources.as_deref(), check::Show { review, coverage }))
+        }
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
         Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
         Command::Index { faq } => {

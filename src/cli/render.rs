@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use faqbot_core::engine::{Engine, Outcome, ReplyKind};
-use faqbot_core::reply::{CitationStyle, Reply};
+use faqbot_core::reply::{CitationStyle, Reply, BACKGROUND};
 
 /// What each stage of the pipeline did with the question (for `--explain`).
 pub fn explanation(engine: &Engine, question: &str) -> String {
@@ -62,8 +62,15 @@ pub fn text(reply: &Reply) -> String {
         (Some(entry), Some(answer)) => {
             let _ = writeln!(out, "{}\n", entry.question);
             let _ = writeln!(out, "{answer}\n");
+            if let Some(background) = &reply.background {
+                let _ = writeln!(out, "{BACKGROUND}: {background}\n");
+            }
             for s in reply.sources.iter().flatten() {
-                let _ = writeln!(out, "> \"{}\"", s.quote);
+                if s.table_row {
+                    let _ = writeln!(out, "> Table: {}", s.quote);
+                } else {
+                    let _ = writeln!(out, "> \"{}\"", s.quote);
+                }
                 let _ = writeln!(out, "{}\n", s.citation(CITATION));
             }
             let _ = writeln!(out, "[{} | confidence {:.2}]", entry.id, reply.confidence);
@@ -77,7 +84,7 @@ pub fn text(reply: &Reply) -> String {
             }
         }
     }
-    if reply.kind != ReplyKind::Safety {
+    if !matches!(reply.kind, ReplyKind::Safety | ReplyKind::SmallTalk) {
         let _ = writeln!(out, "\n{}", reply.disclaimer);
     }
     out

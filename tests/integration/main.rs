@@ -7,6 +7,7 @@ mod support;
 
 mod cli;
 mod community;
+mod content;
 mod discord;
 mod faq_validation;
 mod faults;

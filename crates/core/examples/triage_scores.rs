@@ -25,7 +25,7 @@ fn main() {
         let expected = match &case.expect {
             Expect::Category(c) => c.as_str().to_string(),
             Expect::Safety => "safety".into(),
-            Expect::Ordinary | Expect::None => "ordinary".into(),
+            Expect::Ordinary | Expect::None | Expect::SmallTalk => "ordinary".into(),
             Expect::Entries(ids) => ids.join("|"),
         };
         let mut line = format!("{expected}\t{}", case.kind.as_deref().unwrap_or("-"));

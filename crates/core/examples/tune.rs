@@ -154,7 +154,7 @@ fn score(
                 none_cases += 1;
                 none_ok += usize::from(answered.is_none());
             }
-            Expect::Safety | Expect::Category(_) | Expect::Ordinary => {}
+            Expect::Safety | Expect::Category(_) | Expect::Ordinary | Expect::SmallTalk => {}
         }
     }
     let f = |a: usize, b: usize| a as f64 / b.max(1) as f64;

@@ -51,6 +51,9 @@ pub enum Kind {
     QuoteNotFound,
     /// A source's file cannot be read, or a quoted source has no file to check against.
     SourceFileMissing,
+    /// A table-row citation that does not fit its document's table, or a
+    /// citation with neither or both of `quote` and `row`.
+    BadTableRow,
     // Warnings
     /// An entry's question or alternate scores too close to another entry.
     Confusable,
@@ -64,6 +67,8 @@ pub enum Kind {
     TooLong,
     /// An entry last reviewed over 12 months ago.
     StaleReview,
+    /// An answer longer than reads well in chat (`ANSWER_WORDS_FOR_CHAT`).
+    WordyAnswer,
     /// An optional file is missing, so the built-in one is used.
     DefaultUsed,
     /// A safety counter-example nearer its category's examples than its other counter-examples.

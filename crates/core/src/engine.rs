@@ -135,7 +135,7 @@ impl Engine {
 
     /// The whole pipeline: triage first (an emergency or self-harm message
     /// is never ranked; personal advice is ranked only for related reading),
-    /// then retrieval, re-scoring and the decision.
+    /// then small talk ("thanks": a friendly line, not ranked), then retrieval, re-scoring and the decision.
     pub fn ask(&self, message: &str) -> Response {
         self.ask_reading(&self.read(message))
     }
@@ -160,6 +160,9 @@ impl Engine {
             let message = self.triage.message(category).to_string();
             let outcome = Outcome::Safety { category, message, suggestions };
             return Response { outcome, ranked };
+        }
+        if let Some(line) = self.faq.small_talk.reply_for(reading.query.text()) {
+            return Response { outcome: Outcome::SmallTalk(line.to_string()), ranked: Vec::new() };
         }
         let ranked = self.ranked(reading);
         Response { outcome: decide(&self.faq.thresholds, &self.weights, &ranked), ranked }

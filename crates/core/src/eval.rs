@@ -23,6 +23,8 @@ pub enum Expect {
     Category(SafetyCategory),
     /// Any reply but a safety one (an ordinary question the FAQ may or may not answer).
     Ordinary,
+    /// Small talk ("thanks", "hi"): the friendly line, no answer.
+    SmallTalk,
 }
 
 /// One question of a cases file and what it should get.
@@ -108,6 +110,7 @@ pub fn read_cases(path: &Path, engine: &Engine) -> Result<Vec<Case>, CasesError>
             RawExpect::One(s) if s == "none" => Expect::None,
             RawExpect::One(s) if s == "safety" => Expect::Safety,
             RawExpect::One(s) if s == "ordinary" => Expect::Ordinary,
+            RawExpect::One(s) if s == "small-talk" => Expect::SmallTalk,
             RawExpect::One(s) => match SafetyCategory::parse(&s) {
                 Some(category) => Expect::Category(category),
                 None => Expect::Entries(vec![s]),
@@ -173,6 +176,10 @@ pub struct Report {
     pub categories: Vec<CategoryScore>,
     /// Cases that expect any reply but a safety one.
     pub ordinary_cases: usize,
+    /// Cases that expect the small-talk line.
+    pub small_talk_cases: usize,
+    /// Small-talk cases that got it.
+    pub small_talk_right: f64,
     /// Ordinary cases (`expect = "ordinary"`) that got a safety reply, as a share.
     pub ordinary_triaged: f64,
     /// The same over ordinary cases of kind [`ALARMING_KIND`].
@@ -252,6 +259,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     let mut r = Report { cases: cases.len(), load_ms: load.as_secs_f64() * 1000.0, ..Report::default() };
     let (mut top1, mut top5, mut rr, mut none_ok, mut safety_ok, mut first) = (0, 0, 0.0, 0, 0, 0);
     let mut tally = Tally::default();
+    let mut small_talk_ok = 0;
     for case in cases {
         let response = engine.ask(&case.question);
         let got_safety = matches!(response.outcome, Outcome::Safety { .. });
@@ -283,6 +291,12 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                 got_safety
             }
             Expect::Ordinary => !got_safety,
+            Expect::SmallTalk => {
+                r.small_talk_cases += 1;
+                let ok = matches!(response.outcome, Outcome::SmallTalk(_));
+                small_talk_ok += usize::from(ok);
+                ok
+            }
         };
         tally.add(case, &response);
         if !ok {
@@ -294,6 +308,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                     Expect::Safety => "safety".into(),
                     Expect::Category(c) => c.as_str().into(),
                     Expect::Ordinary => "ordinary".into(),
+                    Expect::SmallTalk => "small-talk".into(),
                 },
                 got: response.outcome.kind().to_string(),
                 detail: describe(engine, &response),
@@ -306,6 +321,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     r.mrr = if r.entry_cases == 0 { 1.0 } else { rr / r.entry_cases as f64 };
     r.none_not_answered = ratio(none_ok, r.none_cases);
     r.safety_accuracy = ratio(safety_ok, r.safety_cases);
+    r.small_talk_right = ratio(small_talk_ok, r.small_talk_cases);
     tally.finish(&mut r);
     r
 }
@@ -352,7 +368,7 @@ impl Tally {
                 }
             }
             Expect::Entries(_) | Expect::None => count(&mut self.in_scope),
-            Expect::Safety => {}
+            Expect::Safety | Expect::SmallTalk => {}
         }
     }
 

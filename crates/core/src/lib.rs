@@ -20,5 +20,6 @@ pub mod live;
 pub mod pipeline;
 pub mod reply;
 pub mod safety;
+pub mod small_talk;
 pub mod text;
 pub mod topics;

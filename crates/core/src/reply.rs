@@ -11,12 +11,16 @@ use crate::faq::{Entry, Faq};
 use crate::pipeline::Scored;
 use crate::safety::SafetyCategory;
 
+/// How every front end labels an entry's background, so a reader sees that
+/// those sentences are not from the cited sources.
+pub const BACKGROUND: &str = "Background (general, not from the cited sources)";
+
 /// What every front end shows for one question (the `--json` contract).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Reply {
     /// The question as asked.
     pub query: String,
-    /// "answer", "suggest", "none" or "safety".
+    /// "answer", "suggest", "none", "safety" or "small-talk".
     pub kind: ReplyKind,
     /// The answered entry's confidence, else the best entry's (0 when none).
     pub confidence: f32,
@@ -26,6 +30,10 @@ pub struct Reply {
     /// The answered entry's answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The answered entry's general background, backed by no source (shown
+    /// apart from the answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
     /// The answer's quotes, with their documents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<SourceQuote>>,
@@ -69,8 +77,13 @@ pub struct SourceQuote {
     /// Where to read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The words quoted, verbatim.
+    /// The words quoted, verbatim; for a table row, the row as a reader
+    /// sees it ("Cost: stem cells ...; exosomes ...").
     pub quote: String,
+    /// Whether the quote is one row of the document's table (shown without
+    /// quotation marks: its words are the cells', not a sentence).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub table_row: bool,
 }
 
 /// How a front end marks up the parts of a citation line.
@@ -142,6 +155,7 @@ pub fn source_quotes(faq: &Faq, entry: &Entry) -> Vec<SourceQuote> {
                 date: s.date.map(|d| d.to_string()),
                 url: s.url.clone(),
                 quote: c.quote.clone(),
+                table_row: c.row.is_some(),
             }
         })
         .collect()
@@ -160,6 +174,7 @@ pub fn compose(faq: &Faq, query: &str, response: &Response) -> Reply {
         confidence: round3(response.top().1),
         entry: None,
         answer: None,
+        background: None,
         sources: None,
         suggestions: Vec::new(),
         ranked: response
@@ -176,6 +191,7 @@ pub fn compose(faq: &Faq, query: &str, response: &Response) -> Reply {
             let entry = &faq.entries[best.entry];
             reply.entry = Some(EntryRef { id: entry.id.clone(), question: entry.question.clone() });
             reply.answer = Some(entry.answer.clone());
+            reply.background = entry.background.clone();
             reply.sources = Some(source_quotes(faq, entry));
         }
         Outcome::Suggest(candidates) => {
@@ -183,6 +199,7 @@ pub fn compose(faq: &Faq, query: &str, response: &Response) -> Reply {
             reply.suggestions = candidates.iter().map(suggestion).collect();
         }
         Outcome::None => reply.message = Some(faq.texts.no_answer.clone()),
+        Outcome::SmallTalk(line) => reply.message = Some(line.clone()),
         Outcome::Safety { category, message, suggestions } => {
             reply.message = Some(message.clone());
             reply.category = Some(*category);
@@ -215,6 +232,7 @@ mod tests {
             date: Some("2020-02-12".into()),
             url: Some("https://example.org/x".into()),
             quote: "q".into(),
+            table_row: false,
         };
         let plain = CitationStyle { lead: "-- ", title: ("", ""), url: ("", "") };
         assert_eq!(

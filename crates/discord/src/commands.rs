@@ -162,6 +162,9 @@ pub(crate) async fn answer_with_faq(
             return respond(ctx, rendered, true).await;
         }
         Outcome::None => return private(ctx, "No FAQ entry fits that message, so I posted nothing.").await,
+        Outcome::SmallTalk(_) => {
+            return private(ctx, "That message is small talk, so I posted nothing.").await
+        }
     };
     let public = render::message(render::render(&reply)).reference_message(&message);
     match retry::send("context answer", || message.channel_id.send_message(ctx.http(), public.clone())).await

@@ -173,4 +173,14 @@ mod tests {
         let after = now + Duration::from_secs(121);
         assert_eq!(kind(&decide(engine(), &t, question, after)), "answer");
     }
+
+    #[test]
+    fn small_talk_is_answered_when_said_to_the_bot_and_ignored_in_passing() {
+        let t = throttles(10);
+        let now = Instant::now();
+        let said = ask("thanks so much!", Mode::Asked, EntryPoint::Mention);
+        assert_eq!(kind(&decide(engine(), &t, said, now)), "small-talk");
+        let overheard = ask("thanks so much!", Mode::Unasked, EntryPoint::Auto);
+        assert_eq!(decide(engine(), &t, overheard, now), Decision::Silent, "a thank-you between people");
+    }
 }

@@ -11,7 +11,7 @@ use serenity::{
 
 use crate::custom_id::{Button, CUSTOM_ID_MAX};
 use faqbot_core::engine::ReplyKind;
-use faqbot_core::reply::{CitationStyle, Reply, SourceQuote, Suggestion};
+use faqbot_core::reply::{CitationStyle, Reply, SourceQuote, Suggestion, BACKGROUND};
 pub use faqbot_core::text::truncate;
 
 /// Citations on Discord: the title in italics, the link in `<>` so it does not unfurl.
@@ -58,13 +58,17 @@ pub struct Rendered {
 pub fn answer_parts(reply: &Reply) -> (String, String, Vec<(String, String)>, String) {
     let title = truncate(reply.entry.as_ref().map_or("", |e| e.question.as_str()), EMBED_TITLE);
     let footer = truncate(&reply.disclaimer, EMBED_FOOTER);
-    let fields: Vec<(String, String)> = reply
-        .sources
-        .iter()
-        .flatten()
-        .take(EMBED_FIELDS)
-        .map(|s| (truncate(&format!("Source: {}", s.publisher), EMBED_FIELD_NAME), source_field(s)))
-        .collect();
+    let background =
+        reply.background.iter().map(|b| (BACKGROUND.to_string(), truncate(b, EMBED_FIELD_VALUE)));
+    let fields: Vec<(String, String)> =
+        background
+            .chain(
+                reply.sources.iter().flatten().map(|s| {
+                    (truncate(&format!("Source: {}", s.publisher), EMBED_FIELD_NAME), source_field(s))
+                }),
+            )
+            .take(EMBED_FIELDS)
+            .collect();
     let used = title.chars().count()
         + footer.chars().count()
         + fields.iter().map(|(n, v)| n.chars().count() + v.chars().count()).sum::<usize>();
@@ -73,11 +77,17 @@ pub fn answer_parts(reply: &Reply) -> (String, String, Vec<(String, String)>, St
     (title, description, fields, footer)
 }
 
-/// The quote, then where it comes from, cut to one field so the citation line survives.
+/// The quote (a table row without quotation marks, its words being the
+/// table's cells), then where it comes from, cut to one field so the
+/// citation line survives.
 fn source_field(s: &SourceQuote) -> String {
     let cite = truncate(&s.citation(CITATION), EMBED_FIELD_VALUE / 2);
     let room = EMBED_FIELD_VALUE - cite.chars().count() - 3;
-    format!("\"{}\"\n{cite}", truncate(&s.quote, room.saturating_sub(2)))
+    if s.table_row {
+        format!("Table: {}\n{cite}", truncate(&s.quote, room.saturating_sub(7)))
+    } else {
+        format!("\"{}\"\n{cite}", truncate(&s.quote, room.saturating_sub(2)))
+    }
 }
 
 /// An answer as an embed with vote buttons; anything else as text, with any

@@ -12,6 +12,7 @@ use super::toml_file::TomlFile;
 use super::validate::{self, Checker};
 use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::safety::SafetyConfig;
+use crate::small_talk::SmallTalk;
 use crate::text::Synonym;
 
 /// The documents entries cite; the one file a FAQ folder must have.
@@ -116,9 +117,8 @@ impl Loader<'_> {
         // A broken optional file is reported and loading goes on, so every
         // problem of the folder shows in one run.
         let bot_path = find(BOT_FILE);
-        let (texts, settings, topic_words) = self
-            .optional(bot_path, BOT_FILE, DEFAULT_BOT, Self::bot)
-            .unwrap_or((None, Thresholds::default(), Vec::new()));
+        let BotParts { texts, settings, topic_words, small_talk } =
+            self.optional(bot_path, BOT_FILE, DEFAULT_BOT, Self::bot).unwrap_or_default();
         // The built-in bot.toml names the shipped FAQ's topic words; a folder
         // without its own bot.toml is about something else, so its topic words
         // are worked out from its entries.
@@ -153,7 +153,7 @@ impl Loader<'_> {
                         seen.insert(id, place);
                     }
                     if let Some(entry) =
-                        validate::entry(&mut c, raw, &source_ids, self.today.one_year_before())
+                        validate::entry(&mut c, raw, &sources, &source_ids, self.today.one_year_before())
                     {
                         entries.push(entry);
                     }
@@ -181,6 +181,7 @@ impl Loader<'_> {
             synonyms,
             safety: safety?,
             thresholds: settings,
+            small_talk,
             topic_words,
         })
     }
@@ -277,13 +278,15 @@ impl Loader<'_> {
         out
     }
 
-    fn bot(&mut self, file: &TomlFile) -> Option<(Option<BotTexts>, Thresholds, Vec<String>)> {
+    fn bot(&mut self, file: &TomlFile) -> Option<BotParts> {
         let raw: raw::BotFile = file.parse_whole(self.diags)?;
         let mut c = Checker { file, base: 0, diags: self.diags };
-        let texts = validate::bot_texts(&mut c, &raw, &fallback_texts());
-        let settings = validate::settings(&mut c, &raw.matching);
-        let topic_words = validate::topic_words(&mut c, &raw.matching);
-        Some((texts, settings, topic_words))
+        Some(BotParts {
+            texts: validate::bot_texts(&mut c, &raw, &fallback_texts()),
+            settings: validate::settings(&mut c, &raw.matching),
+            topic_words: validate::topic_words(&mut c, &raw.matching),
+            small_talk: validate::small_talk(&mut c, &raw.small_talk),
+        })
     }
 
     fn synonyms(&mut self, file: &TomlFile) -> Option<Vec<Synonym>> {
@@ -305,6 +308,15 @@ impl Loader<'_> {
 }
 
 /// Texts for keys that bot.toml leaves out.
+/// What bot.toml holds, validated (texts `None` when they were broken).
+#[derive(Default)]
+struct BotParts {
+    texts: Option<BotTexts>,
+    settings: Thresholds,
+    topic_words: Vec<String>,
+    small_talk: SmallTalk,
+}
+
 fn fallback_texts() -> BotTexts {
     BotTexts {
         disclaimer: String::new(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::date::Date;
 use crate::diagnostic::Location;
 use crate::safety::SafetyConfig;
+use crate::small_talk::SmallTalk;
 use crate::text::Synonym;
 
 /// The decision's thresholds, settable in `bot.toml` under `[matching]`.
@@ -52,6 +53,8 @@ pub struct Faq {
     pub safety: SafetyConfig,
     /// When to answer, suggest or stay quiet (`[matching]` in bot.toml).
     pub thresholds: Thresholds,
+    /// What people say to the bot that is not a question (`[small_talk]` in bot.toml).
+    pub small_talk: SmallTalk,
     /// The words that make a message about this FAQ's subject (`[matching]
     /// topic_words` in bot.toml); empty: the matcher works them out.
     pub topic_words: Vec<String>,
@@ -80,8 +83,11 @@ pub struct Entry {
     pub alternates: Vec<String>,
     /// Lowercase slugs naming its topics.
     pub tags: Vec<String>,
-    /// The answer, in plain words.
+    /// The answer, in plain words; every sentence backed by a citation.
     pub answer: String,
+    /// General background in the bot's own voice, backed by no source: shown
+    /// apart from the answer, so a reader sees which sentences are sourced.
+    pub background: Option<String>,
     /// When the entry was last checked against its sources.
     pub reviewed: Option<Date>,
     /// The quotes that support the answer; at least one.
@@ -124,8 +130,12 @@ impl EntryPlaces {
 pub struct Citation {
     /// Index into [`Faq::sources`].
     pub source: usize,
-    /// The source's words, verbatim.
+    /// The source's words, verbatim; for a table row, the row as a reader
+    /// sees it ("Cost: stem cells $5,000; exosomes $3,000").
     pub quote: String,
+    /// The table row's cells, as the document has them, when the citation is
+    /// one row of the document's table.
+    pub row: Option<Vec<String>>,
     /// Where the quote is written, for warnings.
     pub place: Location,
 }
@@ -149,6 +159,8 @@ pub struct Source {
     pub file: Option<String>,
     /// What sort of document it is: peer-reviewed, clinic, health-site, ...
     pub kind: Option<String>,
+    /// The column headers of the document's table (empty: it has none to cite).
+    pub columns: Vec<String>,
     /// Where its id is written, for warnings.
     pub place: Location,
 }

@@ -39,12 +39,12 @@ pub fn fold_quote_text(text: &str) -> String {
 /// Checks every citation against `sources_dir/<file>`; returns the problems.
 pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut documents: HashMap<usize, Option<String>> = HashMap::new();
+    let mut documents: HashMap<usize, Option<Document>> = HashMap::new();
     for (i, source) in faq.sources.iter().enumerate() {
         let text = match &source.file {
             None => None,
             Some(file) => match std::fs::read(sources_dir.join(file)) {
-                Ok(bytes) => Some(fold_quote_text(&String::from_utf8_lossy(&bytes))),
+                Ok(bytes) => Some(Document::new(&String::from_utf8_lossy(&bytes))),
                 Err(e) => {
                     diags.push(
                         Diagnostic::error(
@@ -62,6 +62,23 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
                 }
             },
         };
+        if let Some(document) = &text {
+            if !source.columns.is_empty() && document.table_rows(&source.columns).is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        Kind::BadTableRow,
+                        source.place.clone(),
+                        format!(
+                            "source {:?}: no line of {} is the table header {:?}",
+                            source.id,
+                            source.file.as_deref().unwrap_or_default(),
+                            source.columns.concat()
+                        ),
+                    )
+                    .with_hint("write `columns` as the document's header row has them, cell by cell"),
+                );
+            }
+        }
         documents.insert(i, text);
     }
     for entry in &faq.entries {
@@ -82,9 +99,33 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
                 );
                 continue;
             };
+            if let Some(cells) = &citation.row {
+                let found = document.table_rows(&source.columns).is_some_and(|rows| {
+                    let wanted = fold_quote_text(&cells.concat());
+                    rows.contains(&wanted)
+                });
+                if !found {
+                    diags.push(
+                        Diagnostic::error(
+                            Kind::QuoteNotFound,
+                            citation.place.clone(),
+                            format!(
+                                "entry {:?}: no row of the table in {:?} has these cells",
+                                entry.id,
+                                source.file.as_deref().unwrap_or_default()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "copy each cell as the table has it; the closest row is \"{}\"",
+                            document.closest_row(&source.columns, &cells.concat())
+                        )),
+                    );
+                }
+                continue;
+            }
             let quote = fold_quote_text(&citation.quote);
-            if !document.contains(&quote) {
-                let closest = closest_passage(document, &quote);
+            if !document.text.contains(&quote) {
+                let closest = closest_passage(&document.text, &quote);
                 diags.push(
                     Diagnostic::error(
                         Kind::QuoteNotFound,
@@ -101,6 +142,102 @@ pub fn check_quotes(faq: &Faq, sources_dir: &Path) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// One paragraph (a non-blank line of the captured page) that no citation
+/// draws on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncovered {
+    /// Index into [`Faq::sources`].
+    pub source: usize,
+    /// The line, from 1.
+    pub line: usize,
+    /// The paragraph, folded.
+    pub text: String,
+}
+
+/// The paragraphs of every source document that no quote or table row of
+/// any entry comes from: how a moderator sees what the FAQ leaves out.
+/// Documents that cannot be read are skipped ([`check_quotes`] reports them).
+pub fn uncovered_paragraphs(faq: &Faq, sources_dir: &Path) -> Vec<Uncovered> {
+    let mut out = Vec::new();
+    for (i, source) in faq.sources.iter().enumerate() {
+        let Some(file) = &source.file else { continue };
+        let Ok(bytes) = std::fs::read(sources_dir.join(file)) else { continue };
+        let document = Document::new(&String::from_utf8_lossy(&bytes));
+        let ranges = document.line_ranges();
+        let joined: Vec<&str> = ranges.iter().map(|(l, _)| document.lines[*l].as_str()).collect();
+        let joined = joined.join(" ");
+        let mut used = vec![false; document.lines.len()];
+        for citation in faq.entries.iter().flat_map(|e| &e.citations).filter(|c| c.source == i) {
+            let wanted = match &citation.row {
+                Some(cells) => fold_quote_text(&cells.concat()),
+                None => fold_quote_text(&citation.quote),
+            };
+            for (start, _) in joined.match_indices(&wanted) {
+                let end = start + wanted.len();
+                for (line, range) in &ranges {
+                    if range.start < end && start < range.end {
+                        used[*line] = true;
+                    }
+                }
+            }
+        }
+        out.extend(ranges.iter().filter(|(line, _)| !used[*line]).map(|(line, _)| Uncovered {
+            source: i,
+            line: line + 1,
+            text: document.lines[*line].clone(),
+        }));
+    }
+    out
+}
+
+/// A source document, folded for comparison: whole, and line by line (a
+/// table row is one line of the captured page).
+struct Document {
+    text: String,
+    lines: Vec<String>,
+}
+
+impl Document {
+    fn new(raw: &str) -> Self {
+        Document { text: fold_quote_text(raw), lines: raw.lines().map(fold_quote_text).collect() }
+    }
+
+    /// Each non-blank line's byte range in `text` (which is the non-blank
+    /// lines joined by one space), with its index in `lines`.
+    fn line_ranges(&self) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        for (i, line) in self.lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            out.push((i, at..at + line.len()));
+            at += line.len() + 1;
+        }
+        out
+    }
+
+    /// The rows of the table headed by `columns`: the lines after the header
+    /// line, up to the first blank one. `None` when no line is that header.
+    fn table_rows(&self, columns: &[String]) -> Option<&[String]> {
+        let header = fold_quote_text(&columns.concat());
+        let at = self.lines.iter().position(|line| *line == header)? + 1;
+        let len = self.lines[at..].iter().take_while(|line| !line.is_empty()).count();
+        Some(&self.lines[at..at + len])
+    }
+
+    /// The table row most like `wanted` (the cells joined), for the hint.
+    fn closest_row(&self, columns: &[String], wanted: &str) -> String {
+        let wanted = fold_quote_text(wanted);
+        self.table_rows(columns)
+            .unwrap_or_default()
+            .iter()
+            .max_by(|a, b| {
+                strsim::normalized_levenshtein(a, &wanted)
+                    .total_cmp(&strsim::normalized_levenshtein(b, &wanted))
+            })
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// The run of the document's words most like `quote` (same number of words).

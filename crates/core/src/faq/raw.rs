@@ -24,6 +24,8 @@ pub(super) struct RawEntry {
     #[serde(default)]
     pub tags: Vec<S<String>>,
     pub answer: S<String>,
+    /// General background in the bot's own voice, with no source behind it.
+    pub background: Option<S<String>>,
     pub reviewed: Option<S<String>>,
     #[serde(default)]
     pub source: Vec<S<RawCitation>>,
@@ -33,7 +35,10 @@ pub(super) struct RawEntry {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCitation {
     pub doc: S<String>,
-    pub quote: S<String>,
+    /// Words of the document, verbatim...
+    pub quote: Option<S<String>>,
+    /// ...or one row of the document's table, cell by cell.
+    pub row: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +59,8 @@ pub(super) struct RawSource {
     pub url: Option<S<String>>,
     pub file: Option<S<String>>,
     pub kind: Option<S<String>>,
+    /// The column headers of the document's table, as the document has them.
+    pub columns: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +70,24 @@ pub(super) struct BotFile {
     pub no_answer: Option<S<String>>,
     pub suggest_intro: Option<S<String>>,
     pub matching: Option<S<RawMatching>>,
+    pub small_talk: Option<S<RawSmallTalk>>,
+}
+
+/// `[small_talk]` in bot.toml: what people say to the bot that is not a question.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSmallTalk {
+    #[serde(default)]
+    pub filler: Vec<S<String>>,
+    #[serde(default)]
+    pub kind: Vec<S<RawSmallTalkKind>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSmallTalkKind {
+    pub says: Vec<S<String>>,
+    pub reply: S<String>,
 }
 
 /// `[matching]` in bot.toml: every field optional, defaults in `faq::Thresholds`.

@@ -9,13 +9,17 @@ use super::raw::{self, S};
 use super::toml_file::TomlFile;
 use crate::diagnostic::{Diagnostic, Kind, Location};
 use crate::safety::{Example, SafetyCategory, SafetyConfig, SafetyRule};
-use crate::text::Synonym;
+use crate::small_talk::{SmallTalk, SmallTalkKind};
+use crate::text::{fold_words, Synonym};
 
 /// The longest answer every front end shows whole (a chat embed's body: a
 /// style rule of the FAQ, checked here so a moderator hears of it at once).
 pub const ANSWER_MAX_CHARS: usize = 4096;
 /// The longest quote every front end shows whole (one embed field).
 pub const QUOTE_MAX_CHARS: usize = 1024;
+/// Answers longer than this many words read badly in chat: the bottom line
+/// first, the detail in the quotes (the content review's style rule).
+pub const ANSWER_WORDS_FOR_CHAT: usize = 90;
 /// An entry with fewer alternates than this is hard to match: warn.
 pub const MIN_ALTERNATES: usize = 2;
 
@@ -102,21 +106,51 @@ pub(super) fn source(c: &mut Checker<'_>, raw: &raw::RawSource) -> Option<Source
     let url = c.optional_text(&raw.url, "url");
     let file = c.optional_text(&raw.file, "file");
     let kind = c.optional_text(&raw.kind, "kind");
+    let columns = match &raw.columns {
+        None => Vec::new(),
+        Some(columns) => {
+            let columns: Vec<String> =
+                columns.get_ref().iter().filter_map(|h| c.text(h, "column header")).collect();
+            if columns.len() < 2 {
+                let place = c.at(raw.columns.as_ref().expect("checked above"));
+                c.error(
+                    Kind::BadTableRow,
+                    place,
+                    "a table needs at least two columns (the row label's and one more)".into(),
+                    "list the table's column headers as the document has them",
+                );
+            }
+            columns
+        }
+    };
     let place = c.at(&raw.id);
-    Some(Source { id: id?, title: title?, publisher: publisher?, author, date, url, file, kind, place })
+    Some(Source {
+        id: id?,
+        title: title?,
+        publisher: publisher?,
+        author,
+        date,
+        url,
+        file,
+        kind,
+        columns,
+        place,
+    })
 }
 
-/// Validates one entry; `sources` maps source ids to their index.
+/// Validates one entry; `source_ids` maps source ids to their index in `sources`.
 pub(super) fn entry(
     c: &mut Checker<'_>,
     raw: &S<raw::RawEntry>,
-    sources: &HashMap<String, usize>,
+    sources: &[Source],
+    source_ids: &HashMap<String, usize>,
     stale_before: Date,
 ) -> Option<Entry> {
     let r = raw.get_ref();
     let id = c.slug(&r.id, "entry id");
     let question = c.text(&r.question, "question");
     let answer = c.text(&r.answer, "answer");
+    let background = c.optional_text(&r.background, "background");
     let alternates: Vec<String> = r.alternates.iter().filter_map(|a| c.text(a, "alternate")).collect();
     let tags: Vec<String> = r.tags.iter().filter_map(|t| c.slug(t, "tag")).collect();
     let reviewed = c.date(&r.reviewed, false);
@@ -133,34 +167,8 @@ pub(super) fn entry(
     }
     let mut citations = Vec::new();
     for cite in &r.source {
-        let cite = cite.get_ref();
-        let quote = c.text(&cite.quote, "quote");
-        let doc = cite.doc.get_ref();
-        let index = sources.get(doc).copied();
-        if index.is_none() {
-            let place = c.at(&cite.doc);
-            let known: Vec<&str> = sources.keys().map(String::as_str).collect();
-            c.error(
-                Kind::UnknownDoc,
-                place,
-                format!("doc {doc:?} names no source in sources.toml"),
-                &format!("use one of the source ids: {}", sorted_list(&known)),
-            );
-        }
-        if let (Some(quote), Some(source)) = (quote, index) {
-            if quote.chars().count() > QUOTE_MAX_CHARS {
-                let place = c.at(&cite.quote);
-                c.warn(
-                    Kind::TooLong,
-                    place,
-                    format!(
-                        "quote is {} characters; a reply shows {QUOTE_MAX_CHARS} whole",
-                        quote.chars().count()
-                    ),
-                    "quote a shorter passage (it will be cut otherwise)",
-                );
-            }
-            citations.push(Citation { source, quote, place: c.at(&cite.quote) });
+        if let Some(citation) = citation(c, cite, sources, source_ids) {
+            citations.push(citation);
         }
     }
 
@@ -183,6 +191,19 @@ pub(super) fn entry(
                     answer.chars().count()
                 ),
                 "shorten the answer (it will be cut otherwise)",
+            );
+        }
+    }
+    if let Some(words) = answer.as_ref().map(|a| a.split_whitespace().count()) {
+        if words > ANSWER_WORDS_FOR_CHAT {
+            let place = c.at(&r.answer);
+            c.warn(
+                Kind::WordyAnswer,
+                place,
+                format!(
+                    "answer is {words} words; chat answers read best at {ANSWER_WORDS_FOR_CHAT} or fewer"
+                ),
+                "lead with a one-line bottom line and move the detail into the quotes",
             );
         }
     }
@@ -211,10 +232,100 @@ pub(super) fn entry(
         alternates,
         tags,
         answer: answer?,
+        background,
         reviewed,
         citations,
         places,
     })
+}
+
+/// Validates one `[[entry.source]]`: a known document, and either a verbatim
+/// `quote` or a `row` of the document's table with one cell per column.
+fn citation(
+    c: &mut Checker<'_>,
+    raw: &S<raw::RawCitation>,
+    sources: &[Source],
+    source_ids: &HashMap<String, usize>,
+) -> Option<Citation> {
+    let cite = raw.get_ref();
+    let doc = cite.doc.get_ref();
+    let index = source_ids.get(doc).copied();
+    if index.is_none() {
+        let place = c.at(&cite.doc);
+        let known: Vec<&str> = source_ids.keys().map(String::as_str).collect();
+        c.error(
+            Kind::UnknownDoc,
+            place,
+            format!("doc {doc:?} names no source in sources.toml"),
+            &format!("use one of the source ids: {}", sorted_list(&known)),
+        );
+    }
+    let (quote, row, place) = match (&cite.quote, &cite.row) {
+        (Some(quote), None) => (c.text(quote, "quote"), None, c.at(quote)),
+        (None, Some(row)) => {
+            let cells: Vec<String> =
+                row.get_ref().iter().filter_map(|cell| c.text(cell, "table cell")).collect();
+            let place = c.at(row);
+            let columns = index.map(|i| sources[i].columns.as_slice()).unwrap_or_default();
+            if index.is_some() && columns.is_empty() {
+                c.error(
+                    Kind::BadTableRow,
+                    place.clone(),
+                    format!("source {doc:?} has no table: its `columns` are not in sources.toml"),
+                    "add `columns = [...]` (the table's headers, as the document has them) to the source",
+                );
+                return None;
+            }
+            if index.is_some() && cells.len() != columns.len() {
+                c.error(
+                    Kind::BadTableRow,
+                    place.clone(),
+                    format!(
+                        "the row has {} cell(s); the table of {doc:?} has {} columns",
+                        cells.len(),
+                        columns.len()
+                    ),
+                    &format!("write one cell per column ({}), as the document has them", columns.join(", ")),
+                );
+                return None;
+            }
+            (index.map(|_| row_text(columns, &cells)), Some(cells), place)
+        }
+        (Some(_), Some(_)) | (None, None) => {
+            let place = c.at(&cite.doc);
+            c.error(
+                Kind::BadTableRow,
+                place,
+                "a source needs either `quote` or `row`, not both and not neither".into(),
+                "quote the document's words with `quote = \"...\"`, or cite one table row with `row = [...]`",
+            );
+            return None;
+        }
+    };
+    let (quote, source) = (quote?, index?);
+    if quote.chars().count() > QUOTE_MAX_CHARS {
+        c.warn(
+            Kind::TooLong,
+            place.clone(),
+            format!("quote is {} characters; a reply shows {QUOTE_MAX_CHARS} whole", quote.chars().count()),
+            "quote a shorter passage (it will be cut otherwise)",
+        );
+    }
+    Some(Citation { source, quote, row, place })
+}
+
+/// A table row as a reader sees it: "Cost: stem cells $5,000; exosomes
+/// $3,000" (the first column holds the row's label; the other headers are
+/// lowercased, as they read mid-sentence).
+pub fn row_text(columns: &[String], cells: &[String]) -> String {
+    let Some((label, values)) = cells.split_first() else { return String::new() };
+    let parts: Vec<String> = columns
+        .iter()
+        .skip(1)
+        .zip(values)
+        .map(|(header, value)| format!("{} {value}", header.to_lowercase()))
+        .collect();
+    format!("{label}: {}", parts.join("; "))
 }
 
 pub(super) fn bot_texts(c: &mut Checker<'_>, raw: &raw::BotFile, defaults: &BotTexts) -> Option<BotTexts> {
@@ -278,6 +389,36 @@ pub(super) fn settings(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -
 pub(super) fn topic_words(c: &mut Checker<'_>, raw: &Option<S<raw::RawMatching>>) -> Vec<String> {
     let Some(raw) = raw else { return Vec::new() };
     raw.get_ref().topic_words.iter().flatten().filter_map(|w| c.text(w, "topic word")).collect()
+}
+
+/// `[small_talk]`: each phrase folded to its words, none empty.
+pub(super) fn small_talk(c: &mut Checker<'_>, raw: &Option<S<raw::RawSmallTalk>>) -> SmallTalk {
+    let Some(raw) = raw else { return SmallTalk::default() };
+    let raw = raw.get_ref();
+    let filler =
+        raw.filler.iter().filter_map(|w| small_talk_words(c, w, "a filler word")).flatten().collect();
+    let kinds = raw
+        .kind
+        .iter()
+        .filter_map(|kind| {
+            let kind = kind.get_ref();
+            let says =
+                kind.says.iter().filter_map(|s| small_talk_words(c, s, "a small-talk phrase")).collect();
+            let reply = c.text(&kind.reply, "small-talk reply")?;
+            Some(SmallTalkKind { says, reply })
+        })
+        .collect();
+    SmallTalk { filler, kinds }
+}
+
+fn small_talk_words(c: &mut Checker<'_>, value: &S<String>, what: &str) -> Option<Vec<String>> {
+    let folded = fold_words(value.get_ref());
+    if folded.is_empty() {
+        let place = c.at(value);
+        c.error(Kind::EmptyText, place, format!("{what} has no words"), "write the words people say");
+        return None;
+    }
+    Some(folded)
 }
 
 pub(super) fn synonym(c: &mut Checker<'_>, raw: &raw::RawSynonym) -> Option<Synonym> {

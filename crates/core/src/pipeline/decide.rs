@@ -17,6 +17,8 @@ pub enum Outcome {
     Suggest(Vec<Scored>),
     /// Nothing in the FAQ fits.
     None,
+    /// Small talk ("thanks", "hi"): this friendly line from bot.toml.
+    SmallTalk(String),
     /// The message needs real help; `suggestions` only for personal advice.
     Safety {
         /// Which kind of help.
@@ -35,6 +37,7 @@ impl Outcome {
             Outcome::Answer(_) => ReplyKind::Answer,
             Outcome::Suggest(_) => ReplyKind::Suggest,
             Outcome::None => ReplyKind::None,
+            Outcome::SmallTalk(_) => ReplyKind::SmallTalk,
             Outcome::Safety { .. } => ReplyKind::Safety,
         }
     }
@@ -52,16 +55,20 @@ pub enum ReplyKind {
     None,
     /// The safety text instead of an answer.
     Safety,
+    /// A friendly line for small talk; not an unanswered question.
+    #[serde(rename = "small-talk")]
+    SmallTalk,
 }
 
 impl ReplyKind {
-    /// "answer", "suggest", "none" or "safety".
+    /// "answer", "suggest", "none", "safety" or "small-talk".
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyKind::Answer => "answer",
             ReplyKind::Suggest => "suggest",
             ReplyKind::None => "none",
             ReplyKind::Safety => "safety",
+            ReplyKind::SmallTalk => "small-talk",
         }
     }
 }
@@ -128,7 +135,9 @@ mod tests {
 
     #[test]
     fn reply_kinds_serialise_as_the_json_contract_names_them() {
-        for kind in [ReplyKind::Answer, ReplyKind::Suggest, ReplyKind::None, ReplyKind::Safety] {
+        for kind in
+            [ReplyKind::Answer, ReplyKind::Suggest, ReplyKind::None, ReplyKind::Safety, ReplyKind::SmallTalk]
+        {
             assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));
         }
     }
