@@ -7,6 +7,28 @@ use faqbot_discord::{self as discord, Config};
 /// After `serve` returns, blocking work gets this long before it is abandoned.
 const ABANDON_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// glibc's malloc gives each thread that allocates at once an arena of its
+/// own (up to eight per core), and freed memory stays in its arena: a burst
+/// of questions answered on the asking threads, the runtime's workers and
+/// serenity's tasks left RSS 17-18 MB over idle after 300 `/faq` at once.
+/// Two arenas, measured in the same run: 8.7-9.5 MB, with the burst's
+/// response times unchanged (`load::three_hundred_slash_commands_at_once…`).
+/// `MALLOC_ARENA_MAX` in the environment still wins.
+const MALLOC_ARENAS: i32 = 2;
+
+/// Caps glibc's malloc arenas at [`MALLOC_ARENAS`] unless the environment sets
+/// `MALLOC_ARENA_MAX`; call before any thread starts.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a tunable of the allocator; called once,
+        // before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
+        }
+    }
+}
+
 pub fn run() -> anyhow::Result<ExitCode> {
     // A missing .env is fine: the environment alone may configure the bot.
     let _ = dotenvy::dotenv();
@@ -32,6 +54,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         std::env::set_var("RAYON_NUM_THREADS", "1");
     }
+    cap_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(discord::serve(config));
     // Replies and records have had their grace inside `serve`; work still on
