@@ -39,13 +39,11 @@ impl SmallTalk {
         if words.is_empty() || words.len() > MAX_WORDS {
             return None;
         }
-        let mut first: Option<(usize, usize)> = None; // (word position, kind)
+        let mut first: Option<usize> = None; // the kind of the first phrase
         let mut at = 0;
         while at < words.len() {
             if let Some((kind, len)) = self.phrase_at(&words[at..]) {
-                if first.is_none() {
-                    first = Some((at, kind));
-                }
+                first.get_or_insert(kind);
                 at += len;
             } else if self.filler.contains(&words[at]) {
                 at += 1;
@@ -53,7 +51,7 @@ impl SmallTalk {
                 return None;
             }
         }
-        first.map(|(_, kind)| self.kinds[kind].reply.as_str())
+        first.map(|kind| self.kinds[kind].reply.as_str())
     }
 
     /// The longest phrase starting `words`: (kind, its length in words).
