@@ -107,9 +107,10 @@ struct ReportArgs {
     /// How many days to look back.
     #[arg(long, default_value_t = faqbot_store::report::DEFAULT_DAYS)]
     days: u32,
-    /// The bot's database.
-    #[arg(long, env = "DATABASE_PATH", default_value = faqbot_store::DEFAULT_PATH)]
-    db: PathBuf,
+    /// The bot's database: an SQLite file or a postgres:// URL [default: DATABASE_URL if set,
+    /// else data/faqbot.sqlite3]
+    #[arg(long, env = "DATABASE_PATH")]
+    db: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -142,12 +143,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => serve::run(),
-        Command::Gaps { report: r, faq } => {
-            report::gaps(&r.db, &faq, r.days, r.rows, report::Format::new(r.json, r.csv))
-        }
-        Command::Stats { report: r } => {
-            report::stats(&r.db, r.days, r.rows, report::Format::new(r.json, r.csv))
-        }
+        Command::Gaps { report: r, faq } => report::gaps(
+            &report::location(r.db.as_deref()),
+            &faq,
+            r.days,
+            r.rows,
+            report::Format::new(r.json, r.csv),
+        ),
+        Command::Stats { report: r } => report::stats(
+            &report::location(r.db.as_deref()),
+            r.days,
+            r.rows,
+            report::Format::new(r.json, r.csv),
+        ),
     }
 }
 

@@ -81,7 +81,10 @@ impl Bot {
         .collect();
         env.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config: Config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");
-        let database = config.database.clone().unwrap_or_default();
+        let database = match config.database.clone() {
+            Some(faqbot_store::Location::Sqlite(path)) => path,
+            _ => std::path::PathBuf::new(),
+        };
         let (live, _warnings) = LiveFaq::load(dir).expect("FAQ loads");
         let client = discord::client(&config, Data::new(live, &config)).await.expect("client");
         (client, database, temp)
@@ -218,8 +221,9 @@ pub async fn spawn_serve_with(
         .env("RUST_LOG", rust_log)
         .env("RATE_LIMIT_QUESTIONS", "0")
         .env("DATABASE_PATH", data_dir.join("faqbot.sqlite3"))
-        .envs(settings.iter().copied())
         .env_remove("DISCORD_SHARDS")
+        .env_remove("DATABASE_URL")
+        .envs(settings.iter().copied())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

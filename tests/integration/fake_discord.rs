@@ -90,6 +90,9 @@ struct State {
     changed: Notify,
     /// Sends to the bot over the current gateway connection.
     gateway: Mutex<Option<mpsc::UnboundedSender<WsMessage>>>,
+    /// Sends over the connection that identified as each shard id (several
+    /// processes, or shards, on one fake).
+    shard_gateways: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<WsMessage>>>,
     identified: Notify,
     identifies: AtomicU64,
     /// The `shard` field ([id, total]) of each IDENTIFY, in order.
@@ -170,6 +173,44 @@ impl FakeDiscord {
         let frame = json!({"op": 0, "t": kind, "s": s, "d": data});
         let gateway = self.state.gateway.lock().unwrap();
         gateway.as_ref().expect("a gateway connection").send(WsMessage::Text(frame.to_string())).unwrap();
+    }
+
+    /// Sends a dispatch event over the connection that identified as `shard`.
+    pub fn dispatch_on(&self, shard: u64, kind: &str, data: Value) {
+        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let frame = json!({"op": 0, "t": kind, "s": s, "d": data});
+        let gateways = self.state.shard_gateways.lock().unwrap();
+        let gateway =
+            gateways.get(&shard).unwrap_or_else(|| panic!("no connection identified as shard {shard}"));
+        gateway.send(WsMessage::Text(frame.to_string())).unwrap();
+    }
+
+    /// Any slash command from `member` in `guild`, sent on `shard`; returns the interaction id.
+    pub fn slash_on(&self, shard: u64, guild: u64, member: &Member, name: &str, options: Vec<Value>) -> u64 {
+        let id = self.next_id();
+        let data = json!({"id": "1", "name": name, "type": 1, "options": options});
+        let mut event = self.interaction_as(id, 2, data, member);
+        event["guild_id"] = json!(guild.to_string());
+        self.dispatch_on(shard, "INTERACTION_CREATE", event);
+        id
+    }
+
+    /// A vote click by `member` on the bot's message `message_id` in `guild`, sent on `shard`.
+    pub fn click_on_shard(
+        &self,
+        shard: u64,
+        guild: u64,
+        member: &Member,
+        custom_id: &str,
+        message_id: u64,
+    ) -> u64 {
+        let id = self.next_id();
+        let mut event =
+            self.interaction_as(id, 3, json!({"custom_id": custom_id, "component_type": 2}), member);
+        event["guild_id"] = json!(guild.to_string());
+        event["message"] = self.message_json(message_id, user(BOT_ID, "faqbot", true), "answer", vec![]);
+        self.dispatch_on(shard, "INTERACTION_CREATE", event);
+        id
     }
 
     /// Closes the current gateway connection with `code`, as Discord does.
@@ -469,6 +510,8 @@ async fn gateway_loop(listener: TcpListener, state: Arc<State>) {
                     Some(2) | Some(6) => {
                         if v["op"] == 2 {
                             state.shards_identified.lock().unwrap().push(v["d"]["shard"].clone());
+                            let shard = v["d"]["shard"][0].as_u64().unwrap_or(0);
+                            state.shard_gateways.lock().unwrap().insert(shard, tx.clone());
                         }
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         let ready = json!({"op": 0, "t": "READY", "s": s, "d": {

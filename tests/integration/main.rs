@@ -5,6 +5,7 @@ mod bot;
 mod fake_discord;
 mod support;
 
+mod backends;
 mod cli;
 mod community;
 mod content;

@@ -209,7 +209,8 @@ async fn with_the_database_locked_answers_go_on_and_recording_resumes_after() {
 /// A database with a few rows, written by the store itself.
 fn sample_db(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("faqbot.sqlite3");
-    let conn = faqbot_store::open_write(&path).unwrap();
+    let mut db = faqbot_store::open_write(&faqbot_store::Location::Sqlite(path.clone())).unwrap();
+    let conn = db.sqlite().unwrap();
     let now = faqbot_store::now();
     for (outcome, entry, text) in [
         ("answer", Some("exosome-size"), None),
@@ -299,7 +300,8 @@ async fn reply_latency_with_the_writer_idle_and_busy() {
     let idle = reply_times(&bot, 1000).await;
     let db = bot.database.clone();
     let flood = std::thread::spawn(move || {
-        let mut conn = faqbot_store::open_write(&db).unwrap();
+        let mut db = faqbot_store::open_write(&faqbot_store::Location::Sqlite(db)).unwrap();
+        let conn = db.sqlite().unwrap();
         let started = std::time::Instant::now();
         for _ in 0..200 {
             let tx = conn.transaction().unwrap();

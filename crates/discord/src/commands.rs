@@ -226,21 +226,20 @@ async fn report_reply<F>(
     read: F,
 ) -> Result<(), Error>
 where
-    F: FnOnce(&rusqlite::Connection, u32) -> Result<(String, Vec<String>), store::StoreError>
-        + Send
-        + 'static,
+    F: FnOnce(&mut store::Db, u32) -> Result<(String, Vec<String>), store::StoreError> + Send + 'static,
 {
     if !allowed_moderator(ctx, command).await? {
         return Ok(());
     }
     let days = days.unwrap_or(report::DEFAULT_DAYS);
-    let Some(path) = ctx.data().database.clone() else {
+    let Some(location) = ctx.data().database.clone() else {
         return private(ctx, "Recording is off (DATABASE_PATH=off), so there is nothing to show.").await;
     };
     defer_private(ctx).await?;
-    let result =
-        tokio::task::spawn_blocking(move || store::open_read(&path).and_then(|conn| read(&conn, days)))
-            .await?;
+    let result = tokio::task::spawn_blocking(move || {
+        store::open_read(&location).and_then(|mut db| read(&mut db, days))
+    })
+    .await?;
     let text = match result {
         Ok((header, lines)) => render::code_block(&header, &lines, "."),
         Err(error) => {

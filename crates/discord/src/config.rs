@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use faqbot_store::Location;
+
 use crate::throttle::Rate;
 
 /// Per-user questions allowed in a burst, across every entry point: enough for
@@ -86,8 +88,9 @@ pub struct Config {
     pub watch: bool,
     /// Quiet time after a change before the reload.
     pub watch_debounce: Duration,
-    /// The SQLite file questions and votes are recorded in; `None`: recording off.
-    pub database: Option<PathBuf>,
+    /// Where questions and votes are recorded (an SQLite file or a Postgres
+    /// server); `None`: recording off.
+    pub database: Option<Location>,
     /// Question texts older than this many days are deleted.
     pub retention_days: u32,
 }
@@ -170,12 +173,7 @@ impl Config {
         };
         let watch_debounce = parse_opt(&get, "FAQ_WATCH_DEBOUNCE_MS", "a whole number of milliseconds")?
             .map_or(DEFAULT_WATCH_DEBOUNCE, Duration::from_millis);
-        let database = match get("DATABASE_PATH").map(|p| p.trim().to_string()) {
-            None => Some(PathBuf::from(faqbot_store::DEFAULT_PATH)),
-            Some(p) if p.is_empty() => Some(PathBuf::from(faqbot_store::DEFAULT_PATH)),
-            Some(p) if p.eq_ignore_ascii_case("off") => None,
-            Some(p) => Some(PathBuf::from(p)),
-        };
+        let database = database(&get)?;
         let retention_days = parse_opt(&get, "RETENTION_DAYS", "a whole number of days")?
             .unwrap_or(faqbot_store::DEFAULT_RETENTION_DAYS);
         Ok(Config {
@@ -195,6 +193,38 @@ impl Config {
             retention_days,
         })
     }
+}
+
+/// `DATABASE_URL` (a Postgres server) or `DATABASE_PATH` (an SQLite file,
+/// `off`, or a Postgres URL too); setting both to different places is an
+/// error rather than a guess about which one wins.
+fn database(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Location>, ConfigError> {
+    let path = get("DATABASE_PATH").map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    let url = get("DATABASE_URL").map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        return Ok(match path {
+            None => Some(Location::Sqlite(PathBuf::from(faqbot_store::DEFAULT_PATH))),
+            Some(p) if p.eq_ignore_ascii_case("off") => None,
+            Some(p) => Some(Location::parse(&p)),
+        });
+    };
+    let location = Location::parse(&url);
+    if !matches!(location, Location::Postgres(_)) {
+        return Err(ConfigError::Invalid {
+            name: "DATABASE_URL",
+            value: location.to_string(),
+            expected: "a postgres:// URL (for an SQLite file use DATABASE_PATH)",
+        });
+    }
+    if path.is_some_and(|p| Location::parse(&p) != location) {
+        return Err(ConfigError::Invalid {
+            name: "DATABASE_PATH",
+            value: "(set, as well as DATABASE_URL)".into(),
+            expected:
+                "unset (or commented out in .env) when DATABASE_URL is set: the bot records in one place",
+        });
+    }
+    Ok(Some(location))
 }
 
 /// An optional number setting: unset or blank is `None`, anything else must parse.
@@ -270,9 +300,17 @@ mod tests {
         assert!(c.auto_answer_channels.is_empty(), "auto-answer is opt-in");
         assert_eq!(c.rate_limit, Rate { questions: DEFAULT_RATE_QUESTIONS, window: DEFAULT_RATE_WINDOW });
         assert!(c.watch && c.moderator_role.is_none() && c.mod_log_channel.is_none());
-        assert_eq!(c.database, Some(PathBuf::from("data/faqbot.sqlite3")));
+        assert_eq!(c.database, Some(Location::Sqlite(PathBuf::from("data/faqbot.sqlite3"))));
         assert_eq!(c.retention_days, 90);
         assert_eq!(config(&[("DISCORD_TOKEN", "t"), ("DATABASE_PATH", "off")]).unwrap().database, None);
+        let url = "postgres://bot:pw@db.internal/faqbot";
+        let postgres = Some(Location::Postgres(url.into()));
+        assert_eq!(config(&[("DISCORD_TOKEN", "t"), ("DATABASE_URL", url)]).unwrap().database, postgres);
+        assert_eq!(config(&[("DISCORD_TOKEN", "t"), ("DATABASE_PATH", url)]).unwrap().database, postgres);
+        let both = config(&[("DISCORD_TOKEN", "t"), ("DATABASE_URL", url), ("DATABASE_PATH", "x.sqlite3")]);
+        assert!(both.unwrap_err().to_string().contains("DATABASE_URL"));
+        let not_a_url = config(&[("DISCORD_TOKEN", "t"), ("DATABASE_URL", "data/x.sqlite3")]).unwrap_err();
+        assert!(not_a_url.to_string().contains("postgres://"), "{not_a_url}");
         let c = config(&[
             ("DISCORD_TOKEN", "t"),
             ("AUTO_ANSWER_CHANNELS", "11, 12"),

@@ -2,7 +2,6 @@
 //! question goes through it.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use crate::policy::{self, Ask, Decision, Mode, Throttles};
 use crate::throttle::{Cooldown, RateLimiter};
 use faqbot_core::engine::{Engine, Response};
 use faqbot_core::live::LiveFaq;
-use faqbot_store::{EntryPoint, Place, QuestionRecord, Recorder, RecorderOptions};
+use faqbot_store::{EntryPoint, Location, Place, QuestionRecord, Recorder, RecorderOptions};
 
 /// Built once at start-up and shared by every handler. Every lock in it is
 /// held for a few instructions, never across `.await`.
@@ -30,7 +29,7 @@ pub struct Data {
     pub(crate) asking: Asking,
     pub(crate) votes: Mutex<VoteBook>,
     /// Where questions and votes are recorded; `None` when recording is off.
-    pub(crate) database: Option<PathBuf>,
+    pub(crate) database: Option<Location>,
     pub(crate) recorder: Option<Recorder>,
 }
 
@@ -69,13 +68,14 @@ impl Data {
     /// The state for serving `live` as `config` says (opens the recorder).
     pub fn new(live: LiveFaq, config: &Config) -> Data {
         let live = Arc::new(live);
-        let recorder = config.database.as_ref().map(|path| {
-            let options = RecorderOptions { path: path.clone(), retention_days: config.retention_days };
+        let recorder = config.database.as_ref().map(|location| {
+            let options =
+                RecorderOptions { location: location.clone(), retention_days: config.retention_days };
             let (recorder, error) = Recorder::start(options);
             match error {
-                Some(error) => tracing::warn!(%error, path = %path.display(),
+                Some(error) => tracing::warn!(%error, database = %location,
                     "cannot open the database now; answering goes on and recording starts when it can"),
-                None => tracing::info!(path = %path.display(), retention_days = config.retention_days,
+                None => tracing::info!(database = %location, retention_days = config.retention_days,
                     "recording questions and votes"),
             }
             recorder

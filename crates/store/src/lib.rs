@@ -1,19 +1,23 @@
-//! What the community asks, stored in an embedded SQLite file: one row per
+//! What the community asks, stored in an embedded SQLite file or, when
+//! several processes share one record, a PostgreSQL server: one row per
 //! question handled, the normalised text of those the FAQ could not answer
 //! confidently, and feedback votes (with a salted hash of the voter, never an
 //! id). Moderators read it as gaps and stats.
 //!
 //! No async runtime: writes go through a bounded channel to one writer thread
-//! ([`Recorder`]); reads open their own connection ([`open_read`]).
+//! ([`Recorder`]); reads open their own connection ([`open_read`]). Both go
+//! through [`Db`], which hides which backend a [`Location`] names.
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod db;
 pub mod grouping;
+pub mod postgres;
 mod recorder;
 pub mod report;
 pub mod schema;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::OpenFlags;
@@ -23,9 +27,8 @@ use faqbot_core::engine::{Outcome, ReplyKind, Response};
 use faqbot_core::faq::Faq;
 use faqbot_core::safety::SafetyCategory;
 
+pub use db::{insert_many, Backend, Db, Row, Value};
 pub use recorder::{Counters, Recorder, RecorderOptions};
-/// An open database, as [`open_read`] and [`open_write`] give it.
-pub use rusqlite::Connection;
 
 /// The default database file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "data/faqbot.sqlite3";
@@ -45,6 +48,12 @@ pub enum StoreError {
     /// SQLite refused: locked, corrupt, disk full, ...
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL server refused or could not be reached.
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// No random bytes for a new voter salt.
+    #[error("cannot make a voter salt: {0}")]
+    Salt(String),
     /// The folder for a new database could not be made.
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
@@ -61,9 +70,47 @@ pub enum StoreError {
         /// The newest version this build knows ([`schema::CURRENT`]).
         known: usize,
     },
-    /// There is no database file to read (it holds the path).
+    /// There is no database file to read, or no faqbot tables in it (it holds the place).
     #[error("no database at {0}: the bot creates it on its first run")]
     Missing(String),
+}
+
+/// Where the record lives: an SQLite file, or a PostgreSQL server that
+/// several processes can share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (created with its folder when the bot first writes).
+    Sqlite(PathBuf),
+    /// A `postgres://` (or `postgresql://`) URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL names a server; anything else is a file path.
+    pub fn parse(text: &str) -> Location {
+        let lower = text.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Location::Postgres(text.trim().to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(text))
+        }
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Location {
+        Location::Sqlite(path.to_path_buf())
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// The path, or the URL with its password hidden: safe to log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&postgres::redact(url)),
+        }
+    }
 }
 
 /// One question the bot handled.
@@ -156,21 +203,6 @@ impl QuestionRecord {
     }
 }
 
-/// One feedback vote; the voter is already hashed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VoteRecord {
-    /// Unix seconds.
-    pub at: i64,
-    /// The bot's message voted on; one vote per voter per message is kept.
-    pub message_id: u64,
-    /// The voter, as [`voter_hash`] gives it.
-    pub voter_hash: [u8; 32],
-    /// The entry that message answered with.
-    pub entry_id: String,
-    /// Whether the voter found it helpful.
-    pub helpful: bool,
-}
-
 /// Now, in unix seconds.
 pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
@@ -192,14 +224,25 @@ pub fn voter_hash(salt: &[u8], voter: u64) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// Opens (creating it and its folder if needed) the database for writing:
-/// WAL mode, migrations run.
-pub fn open_write(path: &Path) -> Result<Connection, StoreError> {
+/// Opens the database for writing, creating it if needed: an SQLite file
+/// (and its folder) in WAL mode, or the tables on a Postgres server; migrations run.
+pub fn open_write(location: &Location) -> Result<Db, StoreError> {
+    match location {
+        Location::Sqlite(path) => open_write_sqlite(path).map(Db::Sqlite),
+        Location::Postgres(url) => {
+            let mut client = postgres::connect(url)?;
+            postgres::migrate_to(&mut client, postgres::CURRENT)?;
+            Ok(Db::Postgres(Box::new(client)))
+        }
+    }
+}
+
+fn open_write_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder)
             .map_err(|source| StoreError::Folder { path: folder.display().to_string(), source })?;
     }
-    let mut conn = Connection::open(path)?;
+    let mut conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -208,22 +251,41 @@ pub fn open_write(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Opens an existing database for reading (moderators' gaps and stats).
-pub fn open_read(path: &Path) -> Result<Connection, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing(path.display().to_string()));
+pub fn open_read(location: &Location) -> Result<Db, StoreError> {
+    match location {
+        Location::Sqlite(path) => {
+            if !path.exists() {
+                return Err(StoreError::Missing(path.display().to_string()));
+            }
+            let conn = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            let found = schema::version(&conn)?;
+            if found > schema::CURRENT {
+                return Err(StoreError::TooNew { found, known: schema::CURRENT });
+            }
+            Ok(Db::Sqlite(conn))
+        }
+        Location::Postgres(url) => {
+            let mut client = postgres::connect(url)?;
+            match postgres::version(&mut client)? {
+                None => Err(StoreError::Missing(location.to_string())),
+                Some(found) if found > postgres::CURRENT => {
+                    Err(StoreError::TooNew { found, known: postgres::CURRENT })
+                }
+                Some(_) => Ok(Db::Postgres(Box::new(client))),
+            }
+        }
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    let found = schema::version(&conn)?;
-    if found > schema::CURRENT {
-        return Err(StoreError::TooNew { found, known: schema::CURRENT });
-    }
-    Ok(conn)
 }
 
-/// The salt for voter hashes (made by the first migration).
-pub fn voter_salt(conn: &Connection) -> Result<Vec<u8>, StoreError> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'voter_salt'", [], |r| r.get(0))?)
+/// The salt for voter hashes (made with the schema; one per database, so
+/// every process writing to it hashes a voter alike).
+pub fn voter_salt(db: &mut Db) -> Result<Vec<u8>, StoreError> {
+    let rows = db.query("SELECT value FROM meta WHERE key = 'voter_salt'", &[])?;
+    match rows.into_iter().next().and_then(|r| r.into_iter().next()) {
+        Some(Value::Bytes(salt)) if !salt.is_empty() => Ok(salt),
+        _ => Err(StoreError::Salt("the database has no voter salt".into())),
+    }
 }
 
 #[cfg(test)]
@@ -234,12 +296,13 @@ mod tests {
     fn a_new_file_is_created_in_wal_mode_at_the_current_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data/faqbot.sqlite3");
-        let conn = open_write(&path).unwrap();
+        let mut db = open_write(&Location::Sqlite(path.clone())).unwrap();
         assert!(path.exists());
-        assert_eq!(schema::version(&conn).unwrap(), schema::CURRENT);
+        assert_eq!(voter_salt(&mut db).unwrap().len(), 16);
+        let conn = db.sqlite().unwrap();
+        assert_eq!(schema::version(conn).unwrap(), schema::CURRENT);
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
-        assert_eq!(voter_salt(&conn).unwrap().len(), 16);
     }
 
     #[test]
@@ -247,7 +310,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
         {
-            let mut conn = Connection::open(&path).unwrap();
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
             schema::migrate_to(&mut conn, 1).unwrap();
             conn.execute(
                 "INSERT INTO questions (at, entry_point, outcome, confidence, text) VALUES (1, 'slash', 'none', 0.1, 'hello')",
@@ -255,8 +318,9 @@ mod tests {
             )
             .unwrap();
         }
-        let conn = open_write(&path).unwrap();
-        assert_eq!(schema::version(&conn).unwrap(), schema::CURRENT);
+        let mut db = open_write(&Location::Sqlite(path)).unwrap();
+        let conn = db.sqlite().unwrap();
+        assert_eq!(schema::version(conn).unwrap(), schema::CURRENT);
         let (text, category): (String, Option<String>) = conn
             .query_row("SELECT text, category FROM questions", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
@@ -267,10 +331,19 @@ mod tests {
     fn a_newer_file_is_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.sqlite3");
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
-        let error = open_write(&path).unwrap_err();
+        rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let error = open_write(&Location::Sqlite(path)).err().unwrap();
         assert!(error.to_string().contains("version 99"), "{error}");
-        assert!(open_read(&dir.path().join("absent.sqlite3")).unwrap_err().to_string().contains("first run"));
+        let absent = Location::Sqlite(dir.path().join("absent.sqlite3"));
+        assert!(open_read(&absent).err().unwrap().to_string().contains("first run"));
+    }
+
+    #[test]
+    fn locations_are_files_unless_they_are_postgres_urls() {
+        assert_eq!(Location::parse("data/x.sqlite3"), Location::Sqlite("data/x.sqlite3".into()));
+        assert_eq!(Location::parse("postgres://h/db"), Location::Postgres("postgres://h/db".into()));
+        assert_eq!(Location::parse("PostgreSQL://h/db"), Location::Postgres("PostgreSQL://h/db".into()));
+        assert_eq!(Location::parse("postgres://u:pw@h/db").to_string(), "postgres://u:***@h/db");
     }
 
     #[test]

@@ -1,25 +1,25 @@
 //! The writer: records arrive through a bounded channel and one thread writes
 //! them in batched transactions. Sending never blocks and never fails a reply:
 //! when the channel is full, or the database is unavailable (locked, disk
-//! full, deleted), records are dropped and counted, the problem is logged at
-//! most once per [`ERROR_LOG_EVERY`], and recording resumes by itself.
+//! full, deleted, a Postgres server down or its connection lost), records are
+//! dropped and counted, the problem is logged at most once per
+//! [`ERROR_LOG_EVERY`], and recording resumes by itself.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection};
-
 use faqbot_core::safety::SafetyCategory;
 
-use super::{now, open_write, voter_hash, voter_salt, QuestionRecord, StoreError, VoteRecord};
+use super::db::{insert_many, Db, Value};
+use super::{now, open_write, voter_hash, voter_salt, Location, QuestionRecord, StoreError};
 
 /// Records waiting for the writer at most. At the bot's few questions a
 /// second this is minutes of backlog; past it, records are dropped, not queued.
 pub(crate) const CHANNEL_CAPACITY: usize = 10_000;
-/// Records written in one transaction at most.
+/// Records written in one transaction at most (and one statement per table:
+/// 500 rows of 9 values stay far under both backends' limit on parameters).
 pub(crate) const MAX_BATCH: usize = 500;
 /// A database problem is logged at most this often.
 pub(crate) const ERROR_LOG_EVERY: Duration = Duration::from_secs(60);
@@ -29,8 +29,8 @@ pub(crate) const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Where the recorder writes, and how long it keeps question texts.
 #[derive(Debug, Clone)]
 pub struct RecorderOptions {
-    /// The SQLite file; created, with its folder, if missing.
-    pub path: PathBuf,
+    /// The SQLite file (created, with its folder, if missing) or Postgres server.
+    pub location: Location,
     /// Question texts older than this many days are deleted; counts are kept.
     pub retention_days: u32,
 }
@@ -53,9 +53,19 @@ impl Counters {
     }
 }
 
+/// A vote on its way to the writer, which hashes the voter with the
+/// database's salt before anything is written.
+struct Vote {
+    at: i64,
+    message_id: u64,
+    voter: u64,
+    entry_id: String,
+    helpful: bool,
+}
+
 enum Message {
     Question(QuestionRecord),
-    Vote(VoteRecord),
+    Vote(Vote),
     /// Answered once everything sent before it has been handled (tests, shutdown).
     Flush(mpsc::Sender<()>),
     /// Run retention now (tests).
@@ -66,40 +76,44 @@ enum Message {
 #[derive(Clone)]
 pub struct Recorder {
     tx: SyncSender<Message>,
-    salt: Arc<Vec<u8>>,
     counters: Arc<Counters>,
 }
 
 impl Recorder {
-    /// Opens the database (creating it) and starts the writer thread. If the
-    /// database cannot be opened now, the writer keeps trying, and the error is
-    /// returned beside the recorder so the caller can log it.
+    /// Starts the writer thread, which opens the database (creating it). If
+    /// it cannot be opened now, the writer keeps trying with each batch, and
+    /// the error is returned beside the recorder so the caller can log it.
+    /// Waits for that first attempt (a Postgres server that does not answer:
+    /// up to its connect timeout).
     pub fn start(options: RecorderOptions) -> (Recorder, Option<StoreError>) {
-        let (conn, error) = match open_write(&options.path) {
-            Ok(conn) => (Some(conn), None),
-            Err(e) => (None, Some(e)),
-        };
-        // Without the file's salt, votes get a random one until it opens:
-        // still no id stored, and duplicates within that run are still caught.
-        let salt = conn
-            .as_ref()
-            .and_then(|c| voter_salt(c).ok())
-            .unwrap_or_else(|| voter_hash(&now().to_le_bytes(), std::process::id() as u64)[..16].to_vec());
         let (tx, rx) = mpsc::sync_channel(CHANNEL_CAPACITY);
         let counters = Arc::new(Counters::default());
-        let writer = Writer {
-            path: options.path,
+        let (opened_tx, opened_rx) = mpsc::channel();
+        let mut writer = Writer {
+            location: options.location,
             retention_days: options.retention_days,
-            conn,
+            conn: None,
+            salt: Vec::new(),
             counters: counters.clone(),
-            failing_since: error.as_ref().map(|_| Instant::now()),
+            failing_since: None,
             last_error_log: None,
         };
-        let spawned = std::thread::Builder::new().name("faqbot-store".into()).spawn(move || writer.run(rx));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the store writer; nothing will be recorded");
-        }
-        (Recorder { tx, salt: Arc::new(salt), counters }, error)
+        let spawned = std::thread::Builder::new().name("faqbot-store".into()).spawn(move || {
+            let first = writer.connection().err();
+            if first.is_some() {
+                writer.failing_since = Some(Instant::now());
+            }
+            let _ = opened_tx.send(first);
+            writer.run(rx)
+        });
+        let error = match spawned {
+            Ok(_) => opened_rx.recv().unwrap_or(None),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the store writer; nothing will be recorded");
+                None
+            }
+        };
+        (Recorder { tx, counters }, error)
     }
 
     /// Queues a handled question for the writer; never blocks (dropped and counted if it cannot be queued).
@@ -107,16 +121,10 @@ impl Recorder {
         self.send(Message::Question(record));
     }
 
-    /// Records a vote; the voter's id is hashed here and never leaves this call.
+    /// Records a vote. The voter's id goes only to the writer thread, which
+    /// stores a salted hash of it ([`voter_hash`]), never the id.
     pub fn vote(&self, message_id: u64, voter: u64, entry_id: &str, helpful: bool) {
-        let voter_hash = voter_hash(&self.salt, voter);
-        self.send(Message::Vote(VoteRecord {
-            at: now(),
-            message_id,
-            voter_hash,
-            entry_id: entry_id.into(),
-            helpful,
-        }));
+        self.send(Message::Vote(Vote { at: now(), message_id, voter, entry_id: entry_id.into(), helpful }));
     }
 
     fn send(&self, message: Message) {
@@ -156,9 +164,11 @@ impl Recorder {
 }
 
 struct Writer {
-    path: PathBuf,
+    location: Location,
     retention_days: u32,
-    conn: Option<Connection>,
+    conn: Option<Db>,
+    /// The open database's voter salt.
+    salt: Vec<u8>,
     counters: Arc<Counters>,
     failing_since: Option<Instant>,
     last_error_log: Option<Instant>,
@@ -203,13 +213,21 @@ impl Writer {
         }
     }
 
-    /// The connection, reopened when there is none or the file was deleted.
-    fn connection(&mut self) -> Result<&mut Connection, StoreError> {
-        if self.conn.is_some() && !self.path.exists() {
+    /// The connection, reopened when there is none, the SQLite file was
+    /// deleted, or the Postgres server closed it.
+    fn connection(&mut self) -> Result<&mut Db, StoreError> {
+        let gone = match (&self.conn, &self.location) {
+            (Some(_), Location::Sqlite(path)) => !path.exists(),
+            (Some(db), Location::Postgres(_)) => db.is_closed(),
+            (None, _) => false,
+        };
+        if gone {
             self.conn = None;
         }
         if self.conn.is_none() {
-            self.conn = Some(open_write(&self.path)?);
+            let mut db = open_write(&self.location)?;
+            self.salt = voter_salt(&mut db)?;
+            self.conn = Some(db);
         }
         Ok(self.conn.as_mut().expect("opened above"))
     }
@@ -219,7 +237,11 @@ impl Writer {
             return;
         }
         let n = records.len() as u64;
-        match self.connection().and_then(|conn| insert(conn, &records)) {
+        let result = self.connection().map(|_| ()).and_then(|()| {
+            let statements = statements(&records, &self.salt);
+            self.conn.as_mut().expect("connected above").in_transaction(&statements)
+        });
+        match result {
             Ok(()) => {
                 self.counters.written.fetch_add(n, Ordering::Relaxed);
                 if let Some(since) = self.failing_since.take() {
@@ -232,14 +254,14 @@ impl Writer {
             }
             Err(error) => {
                 self.counters.dropped_unavailable.fetch_add(n, Ordering::Relaxed);
-                // Reopen next time: the file may have been replaced or fixed.
+                // Reopen next time: the file may have been replaced or fixed, the server restarted.
                 self.conn = None;
                 self.failing_since.get_or_insert_with(Instant::now);
                 if self.last_error_log.is_none_or(|t| t.elapsed() >= ERROR_LOG_EVERY) {
                     self.last_error_log = Some(Instant::now());
                     tracing::warn!(
                         %error,
-                        path = %self.path.display(),
+                        database = %self.location,
                         dropped = self.counters.dropped(),
                         "cannot record to the database; answering goes on, records are dropped"
                     );
@@ -250,16 +272,18 @@ impl Writer {
 
     fn purge(&mut self, at: i64) -> usize {
         let cutoff = super::report::since(at, self.retention_days);
-        let result = self.connection().and_then(|conn| {
-            Ok(conn
-                .execute("UPDATE questions SET text = NULL WHERE text IS NOT NULL AND at < ?1", [cutoff])?)
+        let result = self.connection().and_then(|db| {
+            db.execute(
+                "UPDATE questions SET text = NULL WHERE text IS NOT NULL AND at < ?1",
+                &[cutoff.into()],
+            )
         });
         match result {
             Ok(n) => {
                 if n > 0 {
                     tracing::info!(deleted = n, days = self.retention_days, "old question texts deleted");
                 }
-                n
+                n as usize
             }
             Err(error) => {
                 tracing::warn!(%error, "cannot delete old question texts; will try again");
@@ -269,53 +293,54 @@ impl Writer {
     }
 }
 
-fn insert(conn: &mut Connection, records: &[Message]) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
-    {
-        let mut question = tx.prepare_cached(
-            "INSERT INTO questions (at, guild_id, channel_id, entry_point, outcome, category, entry_id, confidence, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        let mut vote = tx.prepare_cached(
-            "INSERT OR IGNORE INTO votes (message_id, voter_hash, entry_id, helpful, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for record in records {
-            match record {
-                Message::Question(q) => {
-                    question.execute(params![
-                        q.at,
-                        q.guild_id.map(|g| g as i64),
-                        q.channel_id.map(|c| c as i64),
-                        q.entry_point.as_str(),
-                        q.outcome.as_str(),
-                        q.category.map(SafetyCategory::as_str),
-                        q.entry_id,
-                        f64::from(q.confidence),
-                        q.text,
-                    ])?;
-                }
-                Message::Vote(v) => {
-                    vote.execute(params![
-                        v.message_id as i64,
-                        &v.voter_hash[..],
-                        v.entry_id,
-                        v.helpful,
-                        v.at
-                    ])?;
-                }
-                Message::Flush(_) | Message::Purge(..) => {}
-            }
+const QUESTION_COLUMNS: &str =
+    "questions (at, guild_id, channel_id, entry_point, outcome, category, entry_id, confidence, text)";
+const VOTE_COLUMNS: &str = "votes (message_id, voter_hash, entry_id, helpful, at)";
+
+/// One multi-row insert per table for a batch of records; a voter's second
+/// vote on a message is ignored (the first one counts).
+fn statements(records: &[Message], salt: &[u8]) -> Vec<(String, Vec<Value>)> {
+    let mut questions: Vec<Value> = Vec::new();
+    let mut votes: Vec<Value> = Vec::new();
+    for record in records {
+        match record {
+            Message::Question(q) => questions.extend([
+                q.at.into(),
+                q.guild_id.map(|g| g as i64).into(),
+                q.channel_id.map(|c| c as i64).into(),
+                q.entry_point.as_str().into(),
+                q.outcome.as_str().into(),
+                q.category.map(SafetyCategory::as_str).into(),
+                q.entry_id.clone().into(),
+                f64::from(q.confidence).into(),
+                q.text.clone().into(),
+            ]),
+            Message::Vote(v) => votes.extend([
+                (v.message_id as i64).into(),
+                Value::Bytes(voter_hash(salt, v.voter).to_vec()),
+                v.entry_id.as_str().into(),
+                i64::from(v.helpful).into(),
+                v.at.into(),
+            ]),
+            Message::Flush(_) | Message::Purge(..) => {}
         }
     }
-    tx.commit()?;
-    Ok(())
+    let mut out = Vec::new();
+    if !questions.is_empty() {
+        out.push((insert_many(QUESTION_COLUMNS, 9, questions.len() / 9, ""), questions));
+    }
+    if !votes.is_empty() {
+        out.push((insert_many(VOTE_COLUMNS, 5, votes.len() / 5, "ON CONFLICT DO NOTHING"), votes));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EntryPoint;
+    use crate::{EntryPoint, Location};
     use faqbot_core::engine::ReplyKind;
+    use rusqlite::Connection;
     use std::path::Path;
 
     const SECONDS_PER_DAY: i64 = 86_400;
@@ -342,7 +367,8 @@ mod tests {
     fn records_are_written_and_duplicate_votes_count_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
-        let (recorder, error) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        let (recorder, error) =
+            Recorder::start(RecorderOptions { location: Location::Sqlite(path.clone()), retention_days: 90 });
         assert!(error.is_none());
         for i in 0..1200 {
             recorder.question(question(now() - i, ReplyKind::None, Some("do exosomes help hair loss")));
@@ -361,7 +387,8 @@ mod tests {
     fn retention_deletes_old_texts_and_keeps_the_counts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
-        let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        let (recorder, _) =
+            Recorder::start(RecorderOptions { location: Location::Sqlite(path.clone()), retention_days: 90 });
         let today = now();
         recorder.question(question(today - 91 * SECONDS_PER_DAY, ReplyKind::None, Some("old question")));
         recorder.question(question(
@@ -380,7 +407,8 @@ mod tests {
     fn a_locked_or_deleted_database_drops_and_counts_then_recording_resumes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
-        let (recorder, _) = Recorder::start(RecorderOptions { path: path.clone(), retention_days: 90 });
+        let (recorder, _) =
+            Recorder::start(RecorderOptions { location: Location::Sqlite(path.clone()), retention_days: 90 });
         recorder.question(question(now(), ReplyKind::None, Some("first")));
         recorder.flush();
 

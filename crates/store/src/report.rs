@@ -1,9 +1,9 @@
 //! What moderators read from the store: gaps (what the FAQ could not answer,
 //! grouped) and stats (outcomes, entries, feedback, safety).
 
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use super::db::{Db, Value};
 use super::grouping::{self, Wording};
 use super::StoreError;
 use faqbot_core::text::Analyzer;
@@ -66,50 +66,58 @@ pub struct Stats {
     pub safety: Vec<Count>,
 }
 
-fn counts(conn: &Connection, sql: &str, since: i64, rows: usize) -> Result<Vec<Count>, StoreError> {
-    let mut stmt = conn.prepare(sql)?;
-    let found = stmt.query_map(params![since, rows as i64], |r| {
-        Ok(Count {
-            key: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "-".into()),
-            count: r.get::<_, i64>(1)? as u64,
+fn counts(db: &mut Db, sql: &str, since: i64, rows: usize) -> Result<Vec<Count>, StoreError> {
+    let found = db.query(sql, &[since.into(), (rows as i64).into()])?;
+    Ok(found
+        .iter()
+        .map(|r| Count {
+            key: r[0].text().map_or_else(|| "-".into(), str::to_string),
+            count: r[1].int() as u64,
         })
-    })?;
-    Ok(found.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// The stats for the `days` days before `now`, lists cut to `rows` rows.
-pub fn stats(conn: &Connection, now: i64, days: u32, rows: usize) -> Result<Stats, StoreError> {
+pub fn stats(db: &mut Db, now: i64, days: u32, rows: usize) -> Result<Stats, StoreError> {
     let from = since(now, days);
     let by_outcome = counts(
-        conn,
-        "SELECT outcome, COUNT(*) FROM questions WHERE at >= ?1 GROUP BY outcome ORDER BY 2 DESC LIMIT ?2",
+        db,
+        "SELECT outcome, COUNT(*) FROM questions WHERE at >= ?1 GROUP BY outcome ORDER BY 2 DESC, 1 LIMIT ?2",
         from,
         usize::MAX >> 1,
     )?;
     let top_entries = counts(
-        conn,
+        db,
         "SELECT entry_id, COUNT(*) FROM questions WHERE at >= ?1 AND outcome = 'answer'
          GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT ?2",
         from,
         rows,
     )?;
     let safety = counts(
-        conn,
+        db,
         "SELECT category, COUNT(*) FROM questions WHERE at >= ?1 AND outcome = 'safety'
-         GROUP BY category ORDER BY 2 DESC LIMIT ?2",
+         GROUP BY category ORDER BY 2 DESC, 1 LIMIT ?2",
         from,
         rows,
     )?;
-    let mut stmt = conn.prepare(
-        "SELECT entry_id, SUM(helpful), COUNT(*) FROM votes WHERE at >= ?1 GROUP BY entry_id
-         HAVING COUNT(*) >= ?2 ORDER BY CAST(SUM(helpful) AS REAL) / COUNT(*), COUNT(*) DESC, entry_id LIMIT ?3",
-    )?;
-    let worst_rated = stmt
-        .query_map(params![from, MIN_VOTES_FOR_RATIO as i64, rows as i64], |r| {
-            let (helpful, votes) = (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64);
-            Ok(Rating { entry_id: r.get(0)?, helpful, votes, ratio: helpful as f64 / votes as f64 })
-        })?
-        .collect::<Result<_, _>>()?;
+    let worst_rated = db
+        .query(
+            "SELECT entry_id, CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM votes WHERE at >= ?1 GROUP BY entry_id
+             HAVING COUNT(*) >= ?2
+             ORDER BY CAST(SUM(helpful) AS REAL) / COUNT(*), COUNT(*) DESC, entry_id LIMIT ?3",
+            &[from.into(), (MIN_VOTES_FOR_RATIO as i64).into(), (rows as i64).into()],
+        )?
+        .iter()
+        .map(|r| {
+            let (helpful, votes) = (r[1].int() as u64, r[2].int() as u64);
+            Rating {
+                entry_id: r[0].text().unwrap_or_default().to_string(),
+                helpful,
+                votes,
+                ratio: helpful as f64 / votes.max(1) as f64,
+            }
+        })
+        .collect();
     Ok(Stats {
         days,
         questions: by_outcome.iter().map(|c| c.count).sum(),
@@ -148,27 +156,22 @@ pub struct Gaps {
 }
 
 /// Groups the period's unanswered and low-confidence questions, most asked first.
-pub fn gaps(
-    conn: &Connection,
-    analyzer: &Analyzer,
-    now: i64,
-    days: u32,
-    rows: usize,
-) -> Result<Gaps, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT text, COUNT(*), SUM(outcome = 'none') FROM questions
-         WHERE at >= ?1 AND text IS NOT NULL AND outcome IN ('suggest', 'none')
-         GROUP BY text ORDER BY 2 DESC, MAX(at) DESC, text",
-    )?;
-    let mut wordings: Vec<Wording> = stmt
-        .query_map([since(now, days)], |r| {
-            Ok(Wording {
-                text: r.get(0)?,
-                count: r.get::<_, i64>(1)? as u64,
-                unanswered: r.get::<_, i64>(2)? as u64,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+pub fn gaps(db: &mut Db, analyzer: &Analyzer, now: i64, days: u32, rows: usize) -> Result<Gaps, StoreError> {
+    let mut wordings: Vec<Wording> = db
+        .query(
+            "SELECT text, COUNT(*), CAST(SUM(CASE WHEN outcome = 'none' THEN 1 ELSE 0 END) AS BIGINT)
+             FROM questions
+             WHERE at >= ?1 AND text IS NOT NULL AND outcome IN ('suggest', 'none')
+             GROUP BY text ORDER BY 2 DESC, MAX(at) DESC, text",
+            &[Value::Int(since(now, days))],
+        )?
+        .into_iter()
+        .map(|r| Wording {
+            text: r[0].text().unwrap_or_default().to_string(),
+            count: r[1].int() as u64,
+            unanswered: r[2].int() as u64,
+        })
+        .collect();
     let questions = wordings.iter().map(|w| w.count).sum();
     let not_grouped = wordings.len().saturating_sub(MAX_DISTINCT_TEXTS);
     wordings.truncate(MAX_DISTINCT_TEXTS);
@@ -271,10 +274,14 @@ pub fn gaps_csv(gaps: &Gaps) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{normalise, open_write};
+    use crate::{normalise, open_write, Location};
+
+    fn open(dir: &std::path::Path) -> Db {
+        open_write(&Location::Sqlite(dir.join("db.sqlite3"))).unwrap()
+    }
 
     fn insert(
-        conn: &Connection,
+        conn: &mut Db,
         at: i64,
         outcome: &str,
         entry: Option<&str>,
@@ -284,7 +291,7 @@ mod tests {
         conn.execute(
             "INSERT INTO questions (at, entry_point, outcome, category, entry_id, confidence, text)
              VALUES (?1, 'slash', ?2, ?3, ?4, 0.5, ?5)",
-            params![at, outcome, category, entry, text.map(normalise)],
+            &[at.into(), outcome.into(), category.into(), entry.into(), text.map(normalise).into()],
         )
         .unwrap();
     }
@@ -292,7 +299,7 @@ mod tests {
     #[test]
     fn realistic_paraphrases_group_by_topic_and_common_words_do_not_merge_them() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = open_write(&dir.path().join("db.sqlite3")).unwrap();
+        let conn = &mut open(dir.path());
         let now = 10_000_000;
         let asked = [
             "Do exosomes help with hair loss?",
@@ -310,14 +317,14 @@ mod tests {
             "how much does exosome therapy cost",
         ];
         for text in asked {
-            insert(&conn, now - 100, "none", None, None, Some(text));
+            insert(conn, now - 100, "none", None, None, Some(text));
         }
-        insert(&conn, now - 100, "suggest", None, None, Some("exosomes help with hair loss"));
+        insert(conn, now - 100, "suggest", None, None, Some("exosomes help with hair loss"));
         // Outside the period, and answered: not gaps.
-        insert(&conn, now - 40 * SECONDS_PER_DAY, "none", None, None, Some("stem cells for dogs"));
-        insert(&conn, now - 100, "answer", Some("exosome-size"), None, None);
+        insert(conn, now - 40 * SECONDS_PER_DAY, "none", None, None, Some("stem cells for dogs"));
+        insert(conn, now - 100, "answer", Some("exosome-size"), None, None);
 
-        let gaps = gaps(&conn, &Analyzer::default(), now, 30, 10).unwrap();
+        let gaps = gaps(conn, &Analyzer::default(), now, 30, 10).unwrap();
         let summary: Vec<(u64, &str)> = gaps.groups.iter().map(|g| (g.count, g.example.as_str())).collect();
         assert_eq!(gaps.questions, 14);
         assert_eq!(gaps.groups.len(), 4, "hair loss, insurance, dogs, cost: {summary:#?}");
@@ -349,19 +356,19 @@ mod tests {
     #[test]
     fn stats_count_outcomes_entries_ratings_and_safety() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = open_write(&dir.path().join("db.sqlite3")).unwrap();
+        let conn = &mut open(dir.path());
         let now = 10_000_000;
         for _ in 0..3 {
-            insert(&conn, now, "answer", Some("exosome-size"), None, None);
+            insert(conn, now, "answer", Some("exosome-size"), None, None);
         }
-        insert(&conn, now, "answer", Some("msc-basics"), None, None);
-        insert(&conn, now, "none", None, None, Some("bread"));
-        insert(&conn, now, "safety", None, Some("emergency"), None);
-        insert(&conn, now - 40 * SECONDS_PER_DAY, "answer", Some("old"), None, None);
-        let vote = |m: i64, voter: u8, entry: &str, helpful: bool| {
+        insert(conn, now, "answer", Some("msc-basics"), None, None);
+        insert(conn, now, "none", None, None, Some("bread"));
+        insert(conn, now, "safety", None, Some("emergency"), None);
+        insert(conn, now - 40 * SECONDS_PER_DAY, "answer", Some("old"), None, None);
+        let mut vote = |m: i64, voter: u8, entry: &str, helpful: bool| {
             conn.execute(
                 "INSERT INTO votes (message_id, voter_hash, entry_id, helpful, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![m, vec![voter], entry, helpful, now],
+                &[m.into(), Value::Bytes(vec![voter]), entry.into(), i64::from(helpful).into(), now.into()],
             )
             .unwrap();
         };
@@ -370,7 +377,7 @@ mod tests {
             vote(2, v, "msc-basics", true);
         }
         vote(3, 0, "rare", false);
-        let stats = stats(&conn, now, 30, 10).unwrap();
+        let stats = stats(conn, now, 30, 10).unwrap();
         assert_eq!(stats.questions, 6);
         assert_eq!(stats.by_outcome[0], Count { key: "answer".into(), count: 4 });
         assert_eq!(stats.top_entries[0], Count { key: "exosome-size".into(), count: 3 });
