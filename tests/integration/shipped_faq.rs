@@ -192,3 +192,31 @@ fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
         }
     }
 }
+
+/// A personal question beside a general one is personal advice; an
+/// emergency phrase in a question about research is set aside while the
+/// same phrase about oneself is an emergency.
+#[test]
+fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
+    use faqbot_core::engine::Outcome;
+    use faqbot_core::safety::SafetyCategory;
+    let table = [
+        (
+            "What do exosomes do? My mother has lupus and takes hydroxychloroquine; is she a good candidate?",
+            Some(SafetyCategory::PersonalAdvice),
+        ),
+        (
+            "How much does exosome therapy cost? Which would you pick in my case, knee or hip first?",
+            Some(SafetyCategory::PersonalAdvice),
+        ),
+        ("I think I'm having a heart attack, my chest is crushing", Some(SafetyCategory::Emergency)),
+        ("Do exosomes help heart attack recovery, or is that marketing?", None),
+    ];
+    for (message, want) in table {
+        let got = match engine().ask(message).outcome {
+            Outcome::Safety { category, .. } => Some(category),
+            _ => None,
+        };
+        assert_eq!(got, want, "{message:?}");
+    }
+}

@@ -18,7 +18,7 @@ use crate::pipeline::Query;
 use crate::text::Analyzer;
 
 use meaning::Examples;
-pub use meaning::{Bar, Closeness};
+pub use meaning::{Bar, Closeness, EMERGENCY_PHRASE_VETO};
 use phrases::Phrases;
 
 /// Which kind of real help a message needs. Serialised as the JSON contract
@@ -154,7 +154,13 @@ impl Triage {
         // order) with one wins. Else the category whose examples the message
         // clears by most: "I've been hurting myself" is nearer self-harm than
         // emergency even when it clears both.
-        let by_phrase = self.rules.iter().find(|rule| rule.phrases.fire(query.tokens()));
+        // A phrase the meaning clearly contradicts ("heart attack" in a
+        // question about mouse studies) is set aside.
+        let by_phrase = self.rules.iter().find(|rule| {
+            rule.phrases.fire(query.tokens())
+                && !(rule.category == SafetyCategory::Emergency
+                    && rule.examples.closest(message, faq).is_some_and(|c| c.vetoes_phrase()))
+        });
         let rule = by_phrase.or_else(|| {
             self.rules
                 .iter()
