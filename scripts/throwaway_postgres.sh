@@ -13,8 +13,9 @@ set -euo pipefail
 port="${PORT:-55432}"
 dir="${DIR:-/tmp/faqbot-postgres}"
 
+# The newest server's programs (the client package alone has this folder too, without initdb).
 bin_dir() {
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+  ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname
 }
 
 as_postgres() {
@@ -31,7 +32,7 @@ start)
       || { apt-get update >&2 && apt-get install -y --no-install-recommends postgresql >&2; }
   fi
   bin="$(bin_dir)"
-  [ -n "$bin" ] || { echo "no PostgreSQL programs under /usr/lib/postgresql" >&2; exit 1; }
+  [ -n "$bin" ] || { echo "no PostgreSQL server (initdb) under /usr/lib/postgresql" >&2; exit 1; }
   if [ -f "$dir/data/postmaster.pid" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     exit 0
