@@ -10,6 +10,7 @@
 
 pub mod cache;
 mod tokenizer;
+mod weights;
 
 use std::path::Path;
 
@@ -91,24 +92,32 @@ struct Layer {
 }
 
 impl Encoder {
-    /// Reads `model.safetensors` and `vocab.txt` from `dir`.
+    /// Reads `model.safetensors` (one tensor at a time, see [`weights`])
+    /// and `vocab.txt` from `dir`.
     pub fn load(dir: &Path) -> Result<Encoder, EncoderError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path)
-                .map_err(|source| EncoderError::Read { path: path.display().to_string(), source })
+        let path = dir.join(WEIGHTS_FILE);
+        let read_error = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| EncoderError::Read { path, source }
         };
-        let weights = read(WEIGHTS_FILE)?;
-        let vocab = String::from_utf8_lossy(&read(VOCAB_FILE)?).into_owned();
-        Encoder::from_bytes(weights, &vocab)
+        let (weights, fingerprint) = weights::StreamedWeights::open(&path).map_err(read_error(&path))?;
+        let vocab_path = dir.join(VOCAB_FILE);
+        let vocab = std::fs::read(&vocab_path).map_err(read_error(&vocab_path))?;
+        let tokenizer = Tokenizer::new(&String::from_utf8_lossy(&vocab)).map_err(EncoderError::Vocab)?;
+        let vb = VarBuilder::from_backend(Box::new(weights), DType::F32, Device::Cpu);
+        Encoder::build(vb, tokenizer, fingerprint)
     }
 
     /// The model from its weights (safetensors, float16 or float32) and vocabulary.
     pub fn from_bytes(weights: Vec<u8>, vocab: &str) -> Result<Encoder, EncoderError> {
         let fingerprint = format!("{:x}", Sha256::digest(&weights));
         let tokenizer = Tokenizer::new(vocab).map_err(EncoderError::Vocab)?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?;
+        Encoder::build(vb, tokenizer, fingerprint)
+    }
+
+    fn build(vb: VarBuilder<'_>, tokenizer: Tokenizer, fingerprint: String) -> Result<Encoder, EncoderError> {
         let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
         let e = vb.pp("embeddings");
         let token_type = embedding(2, DIMS, e.pp("token_type_embeddings"))?.embeddings().get(0)?;
         let mut layers = Vec::with_capacity(LAYERS);
@@ -370,6 +379,24 @@ mod tests {
             let v = encoder.encode(odd).unwrap();
             assert!((cosine(&v, &v) - 1.0).abs() < 1e-4, "{odd:?}");
         }
+    }
+
+    #[test]
+    fn weights_read_one_tensor_at_a_time_equal_weights_read_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/all-minilm-l6-v2");
+        let weights = std::fs::read(dir.join(WEIGHTS_FILE)).unwrap();
+        let vocab = std::fs::read_to_string(dir.join(VOCAB_FILE)).unwrap();
+        let whole = Encoder::from_bytes(weights.clone(), &vocab).unwrap();
+        let streamed = shipped();
+        assert_eq!(whole.fingerprint(), streamed.fingerprint(), "the cache key is the same");
+        let text = "Do exosomes help knees heal after an injury?";
+        assert_eq!(whole.encode(text).unwrap(), streamed.encode(text).unwrap());
+
+        // A header promising more data than the file holds is an error, not a panic.
+        let cut = tempfile::tempdir().unwrap();
+        std::fs::write(cut.path().join(WEIGHTS_FILE), &weights[..weights.len() / 2]).unwrap();
+        std::fs::write(cut.path().join(VOCAB_FILE), &vocab).unwrap();
+        assert!(Encoder::load(cut.path()).is_err());
     }
 
     #[test]
