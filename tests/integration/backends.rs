@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::bot::*;
 use crate::fake_discord::*;
+use crate::store::{faqbot, moderator};
 use crate::support::*;
 
 /// The variable naming the test server's URL (its database part is replaced per test).
@@ -277,21 +278,6 @@ fn retention_deletes_old_texts_and_keeps_the_counts() {
     }
 }
 
-fn faqbot(args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("DATABASE_URL")
-        .env_remove("DATABASE_PATH")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
 #[test]
 fn gaps_and_stats_read_alike_from_the_library_and_the_cli() {
     for db in backends() {
@@ -407,10 +393,6 @@ async fn wait_number(location: &Location, sql: &'static str, want: i64) -> i64 {
 const GUILD_ON: [u64; 2] = [10 << 22, 11 << 22];
 /// Questions asked in the two-process test, per shard.
 const PER_SHARD: usize = 60;
-
-fn moderator() -> Member {
-    Member { user: 42, permissions: MANAGE_GUILD, roles: Vec::new() }
-}
 
 /// Two `faqbot serve` processes, shards 0 and 1 of 2, one Postgres store:
 /// the figure for the README is printed (`cargo test --release --test

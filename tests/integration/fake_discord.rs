@@ -169,27 +169,27 @@ impl FakeDiscord {
 
     /// Sends a dispatch event to the bot.
     pub fn dispatch(&self, kind: &str, data: Value) {
-        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
-        let frame = json!({"op": 0, "t": kind, "s": s, "d": data});
         let gateway = self.state.gateway.lock().unwrap();
-        gateway.as_ref().expect("a gateway connection").send(WsMessage::Text(frame.to_string())).unwrap();
+        gateway.as_ref().expect("a gateway connection").send(self.frame(kind, data)).unwrap();
     }
 
     /// Sends a dispatch event over the connection that identified as `shard`.
     pub fn dispatch_on(&self, shard: u64, kind: &str, data: Value) {
-        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
-        let frame = json!({"op": 0, "t": kind, "s": s, "d": data});
         let gateways = self.state.shard_gateways.lock().unwrap();
         let gateway =
             gateways.get(&shard).unwrap_or_else(|| panic!("no connection identified as shard {shard}"));
-        gateway.send(WsMessage::Text(frame.to_string())).unwrap();
+        gateway.send(self.frame(kind, data)).unwrap();
+    }
+
+    /// A dispatch frame for `kind`, numbered in sequence.
+    fn frame(&self, kind: &str, data: Value) -> WsMessage {
+        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        WsMessage::Text(json!({"op": 0, "t": kind, "s": s, "d": data}).to_string())
     }
 
     /// Any slash command from `member` in `guild`, sent on `shard`; returns the interaction id.
     pub fn slash_on(&self, shard: u64, guild: u64, member: &Member, name: &str, options: Vec<Value>) -> u64 {
-        let id = self.next_id();
-        let data = json!({"id": "1", "name": name, "type": 1, "options": options});
-        let mut event = self.interaction_as(id, 2, data, member);
+        let (id, mut event) = self.slash_event(member, name, options);
         event["guild_id"] = json!(guild.to_string());
         self.dispatch_on(shard, "INTERACTION_CREATE", event);
         id
@@ -204,11 +204,8 @@ impl FakeDiscord {
         custom_id: &str,
         message_id: u64,
     ) -> u64 {
-        let id = self.next_id();
-        let mut event =
-            self.interaction_as(id, 3, json!({"custom_id": custom_id, "component_type": 2}), member);
+        let (id, mut event) = self.click_event(member, custom_id, message_id);
         event["guild_id"] = json!(guild.to_string());
-        event["message"] = self.message_json(message_id, user(BOT_ID, "faqbot", true), "answer", vec![]);
         self.dispatch_on(shard, "INTERACTION_CREATE", event);
         id
     }
@@ -309,10 +306,16 @@ impl FakeDiscord {
 
     /// Any slash command, with its options, from `member`; returns the interaction id.
     pub fn slash(&self, member: &Member, name: &str, options: Vec<Value>) -> u64 {
+        let (id, event) = self.slash_event(member, name, options);
+        self.dispatch("INTERACTION_CREATE", event);
+        id
+    }
+
+    /// A new slash-command interaction, and its id.
+    fn slash_event(&self, member: &Member, name: &str, options: Vec<Value>) -> (u64, Value) {
         let id = self.next_id();
         let data = json!({"id": "1", "name": name, "type": 1, "options": options});
-        self.dispatch("INTERACTION_CREATE", self.interaction_as(id, 2, data, member));
-        id
+        (id, self.interaction_as(id, 2, data, member))
     }
 
     /// The message context-menu command `name` on `target` (a message object) from `member`.
@@ -343,12 +346,18 @@ impl FakeDiscord {
 
     /// A click by `member` on a button of the bot's message `message_id`.
     pub fn click_on(&self, member: &Member, custom_id: &str, message_id: u64) -> u64 {
+        let (id, event) = self.click_event(member, custom_id, message_id);
+        self.dispatch("INTERACTION_CREATE", event);
+        id
+    }
+
+    /// A new button-click interaction on the bot's message `message_id`, and its id.
+    fn click_event(&self, member: &Member, custom_id: &str, message_id: u64) -> (u64, Value) {
         let id = self.next_id();
         let mut event =
             self.interaction_as(id, 3, json!({"custom_id": custom_id, "component_type": 2}), member);
         event["message"] = self.message_json(message_id, user(BOT_ID, "faqbot", true), "answer", vec![]);
-        self.dispatch("INTERACTION_CREATE", event);
-        id
+        (id, event)
     }
 
     fn interaction(&self, id: u64, kind: u8, data: Value) -> Value {

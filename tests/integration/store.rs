@@ -13,7 +13,7 @@ use crate::bot::*;
 use crate::fake_discord::*;
 use crate::support::*;
 
-fn moderator() -> Member {
+pub(crate) fn moderator() -> Member {
     Member { user: 42, permissions: MANAGE_GUILD, roles: Vec::new() }
 }
 
@@ -227,8 +227,15 @@ fn sample_db(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn faqbot(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_faqbot")).args(args).current_dir(repo()).output().unwrap();
+/// Runs the CLI with `args`; the database is whatever `--db` says (not the environment's).
+pub(crate) fn faqbot(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .current_dir(repo())
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_PATH")
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into(),

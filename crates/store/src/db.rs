@@ -17,15 +17,6 @@ pub enum Db {
     Postgres(Box<::postgres::Client>),
 }
 
-/// Which kind of database a [`Db`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// An SQLite file.
-    Sqlite,
-    /// A PostgreSQL server.
-    Postgres,
-}
-
 /// A value passed to or read from a query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -121,15 +112,16 @@ fn postgres_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-impl Db {
-    /// Which backend this is.
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
-    }
+type PgParam<'a> = &'a (dyn ::postgres::types::ToSql + Sync);
 
+/// Calls `run` with `params` as the Postgres driver takes them.
+fn with_pg_params<T>(params: &[Value], run: impl FnOnce(&[PgParam<'_>]) -> T) -> T {
+    let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
+    let refs: Vec<PgParam<'_>> = values.iter().map(|p| p as PgParam<'_>).collect();
+    run(&refs)
+}
+
+impl Db {
     /// The SQLite connection, if this is one (SQLite-only tests and tools).
     pub fn sqlite(&mut self) -> Option<&mut rusqlite::Connection> {
         match self {
@@ -159,10 +151,7 @@ impl Db {
                 Ok(rows.collect::<Result<_, _>>()?)
             }
             Db::Postgres(client) => {
-                let params: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
-                let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ::postgres::types::ToSql + Sync)).collect();
-                let rows = client.query(&postgres_sql(sql), &refs)?;
+                let rows = with_pg_params(params, |refs| client.query(&postgres_sql(sql), refs))?;
                 rows.iter()
                     .map(|row| {
                         (0..row.len()).map(|i| Ok(row.try_get::<_, PgRead>(i)?.into_value())).collect()
@@ -179,10 +168,7 @@ impl Db {
                 Ok(conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))? as u64)
             }
             Db::Postgres(client) => {
-                let params: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
-                let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ::postgres::types::ToSql + Sync)).collect();
-                Ok(client.execute(&postgres_sql(sql), &refs)?)
+                Ok(with_pg_params(params, |refs| client.execute(&postgres_sql(sql), refs))?)
             }
         }
     }
@@ -200,10 +186,7 @@ impl Db {
             Db::Postgres(client) => {
                 let mut tx = client.transaction()?;
                 for (sql, params) in statements {
-                    let params: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
-                    let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-                        params.iter().map(|p| p as &(dyn ::postgres::types::ToSql + Sync)).collect();
-                    tx.execute(&postgres_sql(sql), &refs)?;
+                    with_pg_params(params, |refs| tx.execute(&postgres_sql(sql), refs))?;
                 }
                 tx.commit()?;
             }

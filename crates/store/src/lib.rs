@@ -27,7 +27,7 @@ use faqbot_core::engine::{Outcome, ReplyKind, Response};
 use faqbot_core::faq::Faq;
 use faqbot_core::safety::SafetyCategory;
 
-pub use db::{insert_many, Backend, Db, Row, Value};
+pub use db::{insert_many, Db, Row, Value};
 pub use recorder::{Counters, Recorder, RecorderOptions};
 
 /// The default database file, relative to the working directory.

@@ -93,7 +93,6 @@ impl Recorder {
             location: options.location,
             retention_days: options.retention_days,
             conn: None,
-            salt: Vec::new(),
             counters: counters.clone(),
             failing_since: None,
             last_error_log: None,
@@ -166,9 +165,8 @@ impl Recorder {
 struct Writer {
     location: Location,
     retention_days: u32,
-    conn: Option<Db>,
-    /// The open database's voter salt.
-    salt: Vec<u8>,
+    /// The open database, with its voter salt.
+    conn: Option<(Db, Vec<u8>)>,
     counters: Arc<Counters>,
     failing_since: Option<Instant>,
     last_error_log: Option<Instant>,
@@ -215,10 +213,10 @@ impl Writer {
 
     /// The connection, reopened when there is none, the SQLite file was
     /// deleted, or the Postgres server closed it.
-    fn connection(&mut self) -> Result<&mut Db, StoreError> {
+    fn connection(&mut self) -> Result<&mut (Db, Vec<u8>), StoreError> {
         let gone = match (&self.conn, &self.location) {
             (Some(_), Location::Sqlite(path)) => !path.exists(),
-            (Some(db), Location::Postgres(_)) => db.is_closed(),
+            (Some((db, _)), Location::Postgres(_)) => db.is_closed(),
             (None, _) => false,
         };
         if gone {
@@ -226,8 +224,8 @@ impl Writer {
         }
         if self.conn.is_none() {
             let mut db = open_write(&self.location)?;
-            self.salt = voter_salt(&mut db)?;
-            self.conn = Some(db);
+            let salt = voter_salt(&mut db)?;
+            self.conn = Some((db, salt));
         }
         Ok(self.conn.as_mut().expect("opened above"))
     }
@@ -237,10 +235,7 @@ impl Writer {
             return;
         }
         let n = records.len() as u64;
-        let result = self.connection().map(|_| ()).and_then(|()| {
-            let statements = statements(&records, &self.salt);
-            self.conn.as_mut().expect("connected above").in_transaction(&statements)
-        });
+        let result = self.connection().and_then(|(db, salt)| db.in_transaction(&statements(&records, salt)));
         match result {
             Ok(()) => {
                 self.counters.written.fetch_add(n, Ordering::Relaxed);
@@ -272,7 +267,7 @@ impl Writer {
 
     fn purge(&mut self, at: i64) -> usize {
         let cutoff = super::report::since(at, self.retention_days);
-        let result = self.connection().and_then(|db| {
+        let result = self.connection().and_then(|(db, _)| {
             db.execute(
                 "UPDATE questions SET text = NULL WHERE text IS NOT NULL AND at < ?1",
                 &[cutoff.into()],
