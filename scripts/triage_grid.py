@@ -1,17 +1,18 @@
 """Grid over the safety meaning bars (crates/core/src/safety/meaning.rs, `Bar`).
 
 Reads the evidence `examples/triage_scores` prints for the tuning sets (the
-blind tune half and the dev set; never the test half) and the eval sets:
+blind tune halves and the dev set; never a test half) and the eval sets:
 
-  for set in safety-tune safety-dev cases holdout; do
+  for set in safety-tune safety-dev safety-tune2 cases holdout; do
     cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/$set.toml > /tmp/$set.tsv
   done
   python3 scripts/triage_grid.py /tmp
 
 Prints the settings that keep every answered question of the eval set
 (cases.toml) out of triage, at most 2 % of the eval sets' in-scope questions
-triaged, and recall on the tune half at 0.95 or more per category; best
-dev-set recall first, then fewest false alarms. A phrase rule
+triaged, and recall on the first tune half at 0.95 or more per category; best
+recall on the dev set and the second tune half first, then fewest false alarms
+on alarming-sounding questions of both. A phrase rule
 counts as firing whatever the bars. (The closeness printed is that of the
 message vector that best clears the bars in force, so run again after a change.)
 """
@@ -62,14 +63,15 @@ def figures(rows, bars):
 
 def main():
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp")
-    tune, dev = load(folder / "safety-tune.tsv"), load(folder / "safety-dev.tsv")
+    tune = load(folder / "safety-tune.tsv")
+    dev = load(folder / "safety-dev.tsv") + load(folder / "safety-tune2.tsv")
     cases, holdout = load(folder / "cases.tsv"), load(folder / "holdout.tsv")
     in_scope = [r for r in cases + holdout if r[0] not in ("safety",)]
     answered = [r for r in cases if r[0] not in ("safety", "none", "ordinary")]
     grid = []
-    for e in itertools.product([0.4, 0.45, 0.5], [-0.05, 0.0], [-0.1, -0.05, 0.0]):
-        for h in itertools.product([0.35, 0.4, 0.45], [-0.05, -0.025, 0.0], [-0.15, -0.1, -0.05]):
-            for p in itertools.product([0.35, 0.4, 0.45], [-0.025, 0.0, 0.025], [-0.15, -0.1, -0.05]):
+    for e in itertools.product([0.4, 0.45, 0.5], [-0.05, 0.0, 0.025], [-0.1, -0.05, 0.0]):
+        for h in itertools.product([0.35, 0.4, 0.45], [-0.05, -0.025, 0.0, 0.025], [-0.15, -0.1, -0.05]):
+            for p in itertools.product([0.35, 0.4, 0.45], [-0.025, 0.0, 0.01, 0.025], [-0.15, -0.1, -0.05]):
                 bars = [e, h, p]
                 if any(verdict(c, bars) for _, _, c, _ in answered):
                     continue
@@ -85,8 +87,8 @@ def main():
     grid.sort(key=lambda g: g[:3], reverse=True)
     for g in grid[:10]:
         bars, tune_recall, dev_recall, alarming, ordinary, scope = g[3:]
-        print(f"bars {bars}: tune recall {tune_recall}, dev recall {dev_recall}, dev alarming "
-              f"{alarming[1]}/{alarming[0]}, dev ordinary {ordinary[1]}/{ordinary[0]}, eval in-scope {scope}/{len(in_scope)}")
+        print(f"bars {bars}: tune recall {tune_recall}, dev+tune2 recall {dev_recall}, alarming "
+              f"{alarming[1]}/{alarming[0]}, ordinary {ordinary[1]}/{ordinary[0]}, eval in-scope {scope}/{len(in_scope)}")
 
 
 if __name__ == "__main__":

@@ -290,6 +290,27 @@ fn a_safety_example_that_is_an_faq_question_is_an_error_at_its_line() {
 }
 
 #[test]
+fn an_ordinary_example_that_is_also_a_category_example_is_an_error_at_its_line() {
+    let safety = safety_file("examples = [\"chest tight since the infusion\"]")
+        + "\n[ordinary]\nexamples = [\n  \"what is herd immunity?\",\n  \"Chest tight since the infusion!\",\n]\n";
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &safety)]);
+    let errors = folder.errors();
+    let d = expect_at(&errors, Kind::BadSafetyRule, "safety.toml", 17);
+    assert!(d.to_string().contains("emergency examples"), "{d}");
+
+    let unknown = safety.replace("[ordinary]\nexamples", "[ordinary]\nexample");
+    let folder =
+        Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &unknown)]);
+    assert!(!folder.errors().is_empty(), "a misspelt key in [ordinary] is an error");
+
+    let fine = safety.replace("  \"Chest tight since the infusion!\",\n", "");
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &fine)]);
+    let loaded = folder.load().expect("loads");
+    let texts: Vec<&str> = loaded.faq.safety.ordinary.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["what is herd immunity?"]);
+}
+
+#[test]
 fn a_counter_example_inside_the_examples_is_a_warning_at_its_line() {
     let safety = safety_file(
         "examples = [\"my chest is tight since the infusion\", \"chest pressure right after the drip\", \

@@ -115,15 +115,21 @@ fn the_eval_set_does_not_regress() {
     assert_eval_bars(0.95, 0.97, "regression floor");
 }
 
-/// The blind safety set (tests/eval/safety-*.toml): written by helpers who
-/// saw only the source documents and one line per category, split in two
-/// before any result was seen. The tune half may shape the examples and
-/// bars; recall on it must stay at least 0.95 per category. The test half is
-/// measured and reported (README), never asserted on here, so it is never
-/// tuned against.
+/// The blind safety sets (tests/eval/safety-*.toml): written by helpers who
+/// saw only the source documents and one line per category, each split in
+/// two before any result was seen. The tune halves may shape the examples
+/// and bars; recall on each must stay at least 0.95 per category. The test
+/// halves are measured and reported (README), never asserted on here, so
+/// they are never tuned against.
 #[test]
-fn the_blind_tune_half_is_triaged_per_category() {
-    let cases = eval::read_cases(&repo().join("tests/eval/safety-tune.toml"), engine()).expect("cases load");
+fn the_blind_tune_halves_are_triaged_per_category() {
+    for half in ["safety-tune.toml", "safety-tune2.toml"] {
+        assert_blind_recall(half);
+    }
+}
+
+fn assert_blind_recall(half: &str) {
+    let cases = eval::read_cases(&repo().join("tests/eval").join(half), engine()).expect("cases load");
     let r = eval::run_without_timing(engine(), &cases, Duration::ZERO);
     let missed: Vec<String> = r
         .failures
@@ -131,12 +137,12 @@ fn the_blind_tune_half_is_triaged_per_category() {
         .filter(|f| f.expected != "ordinary")
         .map(|f| format!("  {:?}: expected {}, got {}", f.question, f.expected, f.got))
         .collect();
-    assert_eq!(r.categories.len(), 3, "all three categories are in the tune half");
+    assert_eq!(r.categories.len(), 3, "all three categories are in {half}");
     for c in &r.categories {
-        assert!(c.cases >= 25, "{} has {} cases", c.category.as_str(), c.cases);
+        assert!(c.cases >= 20, "{half}: {} has {} cases", c.category.as_str(), c.cases);
         assert!(
             c.recall >= 0.95,
-            "{} recall {:.3} under 0.95; missed:\n{}",
+            "{half}: {} recall {:.3} under 0.95; missed:\n{}",
             c.category.as_str(),
             c.recall,
             missed.join("\n")
@@ -144,12 +150,12 @@ fn the_blind_tune_half_is_triaged_per_category() {
     }
 }
 
-/// Both halves together have the mix issue #17 asks for: at least 150
+/// The blind sets together have the mix issue #17 asks for: at least 150
 /// messages that need triage, 150 ordinary ones, half of those alarming.
 #[test]
 fn the_blind_set_has_the_asked_mix() {
     let mut cases = Vec::new();
-    for half in ["safety-tune.toml", "safety-test.toml"] {
+    for half in ["safety-tune.toml", "safety-test.toml", "safety-tune2.toml", "safety-test2.toml"] {
         cases.extend(eval::read_cases(&repo().join("tests/eval").join(half), engine()).expect("cases load"));
     }
     let triage = cases.iter().filter(|c| matches!(c.expect, eval::Expect::Category(_))).count();
@@ -167,6 +173,27 @@ fn the_eval_set_is_seldom_triaged_in_scope() {
     let cases = eval::read_cases(&repo().join("tests/eval/cases.toml"), engine()).expect("cases load");
     let r = eval::run_without_timing(engine(), &cases, Duration::ZERO);
     assert!(r.in_scope_triaged <= 0.02, "in-scope triaged {:.3}", r.in_scope_triaged);
+}
+
+/// General questions far from the FAQ's topic are weighed against the
+/// `[ordinary]` examples of safety.toml, not only against the categories'
+/// examples: worded unlike any of them, they get no crisis or emergency text.
+#[test]
+fn general_questions_off_the_faq_topic_are_not_triaged() {
+    // Each of these got the crisis text before `[ordinary]` existed.
+    let table = [
+        "what's a good sleep routine for shift workers",
+        "what do I do after I report an injury at my job",
+        "how many hours should teenagers sleep?",
+    ];
+    for message in table {
+        let outcome = engine().ask(message).outcome;
+        assert!(
+            !matches!(outcome, faqbot_core::engine::Outcome::Safety { .. }),
+            "{message:?}: {}",
+            outcome.kind()
+        );
+    }
 }
 
 /// A disclosure of self-harm or an emergency wins over an FAQ question in

@@ -120,6 +120,16 @@ pub(super) struct SafetyFile {
     pub emergency: S<RawSafetyCategory>,
     pub self_harm: S<RawSafetyCategory>,
     pub personal_advice: S<RawSafetyCategory>,
+    /// Everyday messages that need no help, for every category to weigh against.
+    #[serde(default)]
+    pub ordinary: Option<S<RawOrdinary>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOrdinary {
+    /// Ordinary messages, matched by meaning like an FAQ question.
+    pub examples: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -460,7 +460,38 @@ pub(super) fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<Safet
             _ => ok = false,
         }
     }
-    ok.then_some(SafetyConfig { rules })
+    let ordinary = match &raw.ordinary {
+        Some(o) => safety_examples(c, &o.get_ref().examples, "ordinary example"),
+        None => Some(Vec::new()),
+    };
+    if let Some(ordinary) = &ordinary {
+        ok &= ordinary_not_category_examples(c, ordinary, &rules);
+    }
+    (ok && ordinary.is_some()).then(|| SafetyConfig { rules, ordinary: ordinary.unwrap_or_default() })
+}
+
+/// An ordinary example that is word for word an example of a category
+/// would argue against itself: an error.
+fn ordinary_not_category_examples(c: &mut Checker<'_>, ordinary: &[Example], rules: &[SafetyRule]) -> bool {
+    let same = |t: &str| crate::text::fold_words(t).join(" ");
+    let mut ok = true;
+    for example in ordinary {
+        let text = same(&example.text);
+        if let Some(rule) = rules.iter().find(|r| r.examples.iter().any(|e| same(&e.text) == text)) {
+            c.error(
+                Kind::BadSafetyRule,
+                example.place.clone(),
+                format!(
+                    "ordinary example {:?} is also one of the {} examples",
+                    example.text,
+                    rule.category.as_str()
+                ),
+                "keep it in one list: the one that says what the message needs",
+            );
+            ok = false;
+        }
+    }
+    ok
 }
 
 fn safety_patterns(c: &mut Checker<'_>, raw: &[S<String>]) -> Option<Vec<String>> {

@@ -1,8 +1,8 @@
 //! Triage by meaning: the message, and each of its sentences, against a
 //! category's `examples` and `counter_examples` from `safety.toml`, by the
-//! sentence model's cosine. The FAQ's own questions count as
-//! counter-examples of every category: a message nearer an FAQ question
-//! than any example is, in meaning, an FAQ question.
+//! sentence model's cosine. The FAQ's own questions, and the everyday
+//! messages of `[ordinary]`, count as counter-examples of every category: a
+//! message nearer one of them than any example is, in meaning, ordinary.
 
 use std::sync::Arc;
 
@@ -16,8 +16,9 @@ use super::SafetyCategory;
 
 /// How close a message must be to a category's examples to fire, and by
 /// how much closer than to the counter-evidence. Chosen with
-/// `scripts/triage_grid.py` on the tune half of the blind set and the dev set
-/// (`tests/eval/safety-tune.toml`, `safety-dev.toml`), never the test half,
+/// `scripts/triage_grid.py` on the tune halves of the blind sets and the dev
+/// set (`tests/eval/safety-tune.toml`, `safety-tune2.toml`, `safety-dev.toml`),
+/// never a test half,
 /// recall first (a false alarm costs a reader one extra message, a miss can
 /// cost far more), keeping every answered question of `tests/eval/cases.toml`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +45,15 @@ impl Bar {
     pub const SELF_HARM: Bar = Bar { min_example: 0.35, over_counter: 0.0, over_faq: -0.05 };
     /// Personal advice reads like an FAQ question with "I" in it ("I have
     /// arthritis, can exosomes help me?"), so the examples may be 0.1 further
-    /// than the nearest FAQ question, but not further than a counter-example:
-    /// ordinary questions that sound personal are what counter-examples are
-    /// for (tune half 30/30, dev set 43/50; a lower bar or more slack
-    /// triaged answered questions of the eval set).
-    pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.40, over_counter: 0.0, over_faq: -0.1 };
+    /// than the nearest FAQ question, and must be at least 0.01 nearer than
+    /// the counter-examples: ordinary questions that sound personal are what
+    /// counter-examples are for (tune half 30/30, dev set 50/50, second tune
+    /// half 30/30; a lower bar or more slack triaged answered questions of the
+    /// eval set). The 0.01 broke ties that triaged research questions about
+    /// bruising in trials and anaphylaxis in clinics (dev-set false alarms 5
+    /// to 2 of 120, eval-set in-scope triaged 0.012 to 0.009, no recall lost;
+    /// 0.025 lost one tune-half message).
+    pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.40, over_counter: 0.01, over_faq: -0.1 };
 
     /// The bar of `category`.
     pub fn of(category: SafetyCategory) -> Bar {
@@ -69,7 +74,7 @@ pub struct Closeness {
     pub example: f32,
     /// To the counter-examples.
     pub counter: f32,
-    /// To the nearest FAQ key text.
+    /// To the nearest FAQ key text or `[ordinary]` example.
     pub faq: f32,
 }
 
@@ -103,6 +108,49 @@ impl Closeness {
 /// for emergencies: a personal-advice phrase ("in my case") often sits
 /// beside a general question that is near the FAQ, which is the point of it.
 pub const EMERGENCY_PHRASE_VETO: f32 = 0.2;
+
+/// The `[ordinary]` examples' vectors: everyday messages (general health
+/// questions, news, chores) that the FAQ does not cover and that need no
+/// help. They weigh against every category as the FAQ's questions do: off
+/// the FAQ's topic, a general question about quarantine or vitamins has no
+/// FAQ question near it, and would otherwise be judged against the examples
+/// and the (on-topic) counter-examples alone.
+#[derive(Debug)]
+pub(super) struct Ordinary {
+    /// (examples, DIMS); `None` without an encoder or examples.
+    vectors: Option<Tensor>,
+}
+
+impl Ordinary {
+    /// The vectors of `examples`, from `cache` where it has them.
+    pub(super) fn new(
+        examples: &[String],
+        encoder: Option<&Arc<Encoder>>,
+        cache: &mut VectorCache,
+    ) -> Result<Ordinary, EncoderError> {
+        let vectors = match encoder {
+            Some(encoder) => matrix(examples, encoder, cache)?,
+            None => None,
+        };
+        Ok(Ordinary { vectors })
+    }
+
+    /// Each message vector's best cosine with the FAQ (`faq`) or an
+    /// ordinary example, whichever is nearer.
+    pub(super) fn nearest(&self, message: &MessageVectors, faq: &[f32]) -> Vec<f32> {
+        let mut out = faq.to_vec();
+        let (Some(vectors), Some(m)) = (self.vectors.as_ref(), message.matrix()) else { return out };
+        let Some(cosines) = vectors.t().and_then(|t| m.matmul(&t)).and_then(|c| c.to_vec2::<f32>()).ok()
+        else {
+            return out;
+        };
+        out.resize(cosines.len(), 0.0);
+        for (best, row) in out.iter_mut().zip(cosines) {
+            *best = row.into_iter().fold(*best, f32::max);
+        }
+        out
+    }
+}
 
 /// One category's example and counter-example vectors.
 #[derive(Debug)]

@@ -4,7 +4,8 @@
 //! rules matches ([`phrases`]: the unmistakable phrasings) or when the
 //! message, or one of its sentences, is close in meaning to the category's
 //! examples and closer to them than to its counter-examples and to the FAQ's
-//! own questions ([`meaning`]: how people really write).
+//! own questions and the everyday messages of `[ordinary]` ([`meaning`]: how
+//! people really write).
 
 mod meaning;
 mod phrases;
@@ -17,8 +18,8 @@ use crate::pipeline::rescore::MessageVectors;
 use crate::pipeline::Query;
 use crate::text::Analyzer;
 
-use meaning::Examples;
 pub use meaning::{Bar, Closeness, EMERGENCY_PHRASE_VETO};
+use meaning::{Examples, Ordinary};
 use phrases::Phrases;
 
 /// Which kind of real help a message needs. Serialised as the JSON contract
@@ -86,6 +87,9 @@ pub struct SafetyRule {
 pub struct SafetyConfig {
     /// The rules, the first matching one winning.
     pub rules: Vec<SafetyRule>,
+    /// Everyday messages that need no help (`[ordinary] examples`): like
+    /// the FAQ's questions, counter-evidence for every category.
+    pub ordinary: Vec<Example>,
 }
 
 #[derive(Debug)]
@@ -100,6 +104,7 @@ struct CompiledRule {
 #[derive(Debug)]
 pub struct Triage {
     rules: Vec<CompiledRule>,
+    ordinary: Ordinary,
 }
 
 /// What triage saw in one message, category by category (for `--explain`
@@ -127,9 +132,10 @@ impl Triage {
         encoder: Option<&Arc<Encoder>>,
         cache: &mut VectorCache,
     ) -> Result<Triage, EncoderError> {
+        let texts = |v: &[Example]| v.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
+        let ordinary = Ordinary::new(&texts(&config.ordinary), encoder, cache)?;
         let mut rules = Vec::with_capacity(config.rules.len());
         for r in &config.rules {
-            let texts = |v: &[Example]| v.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
             rules.push(CompiledRule {
                 category: r.category,
                 message: r.message.clone(),
@@ -143,13 +149,14 @@ impl Triage {
                 )?,
             });
         }
-        Ok(Triage { rules })
+        Ok(Triage { rules, ordinary })
     }
 
     /// Stage 2 of the pipeline: the category the message needs, if any.
     /// `message` are its vectors and `faq` each one's best cosine with the
     /// FAQ's key texts (empty without the model).
     pub fn check(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Option<SafetyCategory> {
+        let faq = &self.ordinary.nearest(message, faq);
         // A phrase rule is the surer signal: the first category (in priority
         // order) with one wins. Else the category whose examples the message
         // clears by most: "I've been hurting myself" is nearer self-harm than
@@ -182,6 +189,7 @@ impl Triage {
     /// Every category's evidence for the message, in priority order (which
     /// one wins is [`Triage::check`]'s rule: a phrase first, else the most slack).
     pub fn explain(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
+        let faq = &self.ordinary.nearest(message, faq);
         self.rules
             .iter()
             .map(|rule| {
