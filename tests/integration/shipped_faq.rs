@@ -196,6 +196,22 @@ fn general_questions_off_the_faq_topic_are_not_triaged() {
     }
 }
 
+/// `faqbot eval`'s "top-1 ranked" measures the ranker: a message triage
+/// stops (never ranked when serving) is ranked for it all the same, while
+/// its answered top-1 counts the miss.
+#[test]
+fn eval_ranks_messages_triage_stopped() {
+    let question = "my throat is swelling shut after the injection, how big are exosomes?";
+    assert!(engine().ask(question).ranked.is_empty(), "an emergency is not ranked when serving");
+    let cases = [eval::Case {
+        question: question.into(),
+        expect: eval::Expect::Entries(vec!["exosome-size".into()]),
+        kind: None,
+    }];
+    let r = eval::run_without_timing(engine(), &cases, Duration::ZERO);
+    assert_eq!((r.top1_ranked, r.top1, r.false_safety), (1.0, 0.0, 1), "{:?}", r.failures);
+}
+
 /// A disclosure of self-harm or an emergency wins over an FAQ question in
 /// the same message, whichever comes first.
 #[test]
