@@ -170,3 +170,31 @@ fn suggest_offers_at_most_three() {
         }
     }
 }
+
+/// An FAQ whose bot.toml names no topic words its entries use (a general
+/// FAQ, like the benchmark banks) has no topic to be off: every message is
+/// on topic there, while on the shipped FAQ a message without "exosome" or
+/// "stem cell" is not.
+#[test]
+fn a_general_faq_has_no_topic_to_be_off() {
+    use crate::support::{Folder, ENTRY};
+    use faqbot_core::engine::Engine;
+    let entry = |id: &str, question: &str| {
+        ENTRY.replacen("id = \"exosome-size\"", &format!("id = \"{id}\""), 1).replacen(
+            "question = \"How big are exosomes?\"\nalternates = [\"exosome size\", \"how small are exosomes\", \"exosome diameter\"]",
+            &format!("question = \"{question}\"\nalternates = [\"{question} please\", \"tell me: {question}\"]"),
+            1,
+        )
+    };
+    let entries = [
+        entry("cold-length", "How long does a common cold last?"),
+        entry("cold-contagious", "When is a cold contagious?"),
+        entry("flu-vaccine", "Who should get the flu vaccine?"),
+    ]
+    .join("\n");
+    let general = Engine::new(Folder::with_entries(&entries).load().expect("loads").faq);
+    let message = "which age groups are most at risk?";
+    assert!(general.signals(message, 3).on_topic, "a general FAQ: on topic");
+    assert!(!engine().signals(message, 3).on_topic, "the shipped FAQ names its topic: off topic");
+    assert!(engine().signals("which age groups get exosomes?", 3).on_topic);
+}

@@ -28,6 +28,13 @@ pub const MAX_TOKENS: usize = 256;
 /// At most this many texts go through the model together (padded to the
 /// longest of them; texts are sorted by length first, so little is padding).
 pub const BATCH: usize = 32;
+/// A batch stops growing when padding would make it cost more than this
+/// many times its real tokens. The model's cost is close to linear in the
+/// padded tokens, and a message's pieces differ most in length: a long
+/// message (256 tokens) goes with its short sentences, which padded to 256
+/// cost several times the message itself. Measured on `faqbot eval
+/// tests/eval/cases.toml`: see the README's speed figures.
+pub const MAX_PADDING: f32 = 1.5;
 /// The model's weights file and vocabulary in its folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// See [`WEIGHTS_FILE`].
@@ -174,7 +181,7 @@ impl Encoder {
         order.sort_by_key(|&i| ids[i].len());
         let mut out = vec![Vec::new(); texts.len()];
         let mut done = 0;
-        for chunk in order.chunks(BATCH) {
+        for chunk in batches(&order, |i| ids[i].len()) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
             for (&i, v) in chunk.iter().zip(self.forward(&batch)?) {
                 out[i] = v;
@@ -307,6 +314,28 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// `order` (indices sorted by length, shortest first) cut into batches of at
+/// most [`BATCH`], each cut where the next text would make padding cost
+/// more than [`MAX_PADDING`] times the batch's real tokens.
+fn batches(order: &[usize], len: impl Fn(usize) -> usize) -> Vec<&[usize]> {
+    let mut out = Vec::new();
+    let (mut start, mut real) = (0, 0usize);
+    for (k, &i) in order.iter().enumerate() {
+        let n = len(i);
+        let count = k - start + 1;
+        let padded = n * count;
+        if count > 1 && (count > BATCH || padded as f32 > MAX_PADDING * (real + n) as f32) {
+            out.push(&order[start..k]);
+            (start, real) = (k, 0);
+        }
+        real += n;
+    }
+    if start < order.len() {
+        out.push(&order[start..]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +348,32 @@ mod tests {
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/all-minilm-l6-v2");
             Encoder::load(&dir).expect("the shipped model loads")
         })
+    }
+
+    #[test]
+    fn batches_keep_a_long_text_apart_from_short_ones_and_stay_under_the_batch_size() {
+        let lens = [5usize, 6, 7, 8, 256, 250];
+        let order: Vec<usize> = (0..lens.len()).collect();
+        let got: Vec<Vec<usize>> = batches(&order, |i| lens[i]).into_iter().map(<[usize]>::to_vec).collect();
+        assert_eq!(got, [vec![0, 1, 2, 3], vec![4, 5]]);
+
+        let same: Vec<usize> = (0..BATCH * 2 + 1).collect();
+        let sizes: Vec<usize> = batches(&same, |_| 10).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [BATCH, BATCH, 1]);
+        assert!(batches(&[], |_| 1).is_empty());
+    }
+
+    #[test]
+    fn a_message_with_its_sentences_encodes_as_each_piece_alone() {
+        let e = shipped();
+        let long = "My knee has been bad for years and I have tried physio, injections and rest. ".repeat(8);
+        let pieces = [long.as_str(), "Is it safe?", "What are exosomes?"];
+        let together = e.encode_batch(&pieces).unwrap();
+        for (piece, got) in pieces.iter().zip(&together) {
+            let alone = e.encode(piece).unwrap();
+            let cos: f32 = alone.iter().zip(got).map(|(a, b)| a * b).sum();
+            assert!(1.0 - cos < 1e-5, "{piece:?}: 1 - cos = {}", 1.0 - cos);
+        }
     }
 
     #[derive(serde::Deserialize)]

@@ -49,6 +49,8 @@ pub(crate) struct Index {
     pub(super) idf: Vec<f32>,
     /// Per term: a core topic word of this FAQ.
     pub(super) core: Vec<bool>,
+    /// bot.toml names topic words and the entries use at least one.
+    topic_named: bool,
     /// The weight of a word the FAQ never uses ([`Weights::unknown_word_share`]).
     pub(super) unknown_idf: f32,
     pub(super) fields: Vec<Field>,
@@ -183,10 +185,12 @@ impl Index {
             })
             .collect();
         vocab.build_fuzzy();
+        let topic_named = !topic_words.is_empty() && core.iter().any(|&c| c);
         Index {
             vocab,
             idf,
             core,
+            topic_named,
             unknown_idf: idf_of(0.0) * w.unknown_word_share,
             fields,
             entry_fields,
@@ -205,6 +209,15 @@ impl Index {
     }
 
     /// Whether an analysed term is one of the FAQ's core topic words.
+    /// Whether no message can be off this FAQ's topic: its bot.toml names no
+    /// `topic_words` that its entries use (a general FAQ, such as a bank of
+    /// health questions). Words used by many entries still weigh as core
+    /// words, but a message without them is not judged off topic: in a
+    /// COVID FAQ "what age groups are most at risk?" is about COVID.
+    pub(super) fn has_no_topic(&self) -> bool {
+        !self.topic_named
+    }
+
     pub(super) fn is_core(&self, term: &str) -> bool {
         self.vocab.id(term).is_some_and(|id| self.core[id as usize])
     }

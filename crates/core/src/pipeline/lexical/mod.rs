@@ -65,11 +65,12 @@ impl Lexical {
     }
 
     /// The query's words as weighted vocabulary alternatives, and whether it
-    /// uses a core topic word of the FAQ.
+    /// uses a core topic word of the FAQ (always, for an FAQ without one:
+    /// a general FAQ has no topic to be off).
     pub(crate) fn query_terms(&self, tokens: &[Token]) -> (Vec<QueryTerm>, bool) {
         let mut seen: Vec<&str> = Vec::new();
         let mut terms = Vec::new();
-        let mut on_topic = false;
+        let mut on_topic = self.index.has_no_topic();
         SCRATCH.with(|s| {
             let fuzzy = &mut s.borrow_mut().fuzzy;
             for token in tokens.iter().filter(|t| !t.stop) {
