@@ -166,10 +166,11 @@ impl Meaning {
         if self.owner.is_empty() {
             return None;
         }
-        let cosines: Vec<Vec<f32>> = keys.matmul(&m.t().ok()?).and_then(|c| c.to_vec2()).ok()?;
+        // One flat read: a row per key text would be 46,000 small vectors on a large bank.
+        let cosines: Vec<f32> = keys.matmul(&m.t().ok()?).and_then(|c| c.flatten_all()?.to_vec1()).ok()?;
         let mut entries = vec![f32::MIN; self.entries];
         let mut vectors = vec![f32::MIN; message.len()];
-        for (row, &e) in cosines.iter().zip(&self.owner) {
+        for (row, &e) in cosines.chunks_exact(message.len().max(1)).zip(&self.owner) {
             for (i, &c) in row.iter().enumerate() {
                 entries[e as usize] = entries[e as usize].max(c);
                 vectors[i] = vectors[i].max(c);
@@ -183,8 +184,13 @@ impl Meaning {
     pub fn nearest(&self, closeness: &[f32], k: usize) -> Vec<usize> {
         let mut order: Vec<usize> =
             (0..closeness.len()).filter(|&e| closeness[e] >= self.weights.nearest_floor).collect();
-        order.sort_by(|&a, &b| closeness[b].total_cmp(&closeness[a]).then(a.cmp(&b)));
-        order.truncate(k);
+        let best_first = |&a: &usize, &b: &usize| closeness[b].total_cmp(&closeness[a]).then(a.cmp(&b));
+        if k < order.len() {
+            // Only the k best need sorting: a large bank has thousands over the floor.
+            order.select_nth_unstable_by(k, best_first);
+            order.truncate(k);
+        }
+        order.sort_by(best_first);
         order
     }
 
