@@ -271,8 +271,13 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                 // "Ranked" measures the ranker: a message triage stopped
                 // (never ranked when serving) is ranked here all the same,
                 // so the figure compares with rankers that had no triage.
-                let stopped = got_safety && response.ranked.is_empty();
-                let ranked = if stopped { engine.rank(&case.question, 5) } else { response.ranked.clone() };
+                let ranked_anyway;
+                let ranked = if got_safety && response.ranked.is_empty() {
+                    ranked_anyway = engine.rank(&case.question, 5);
+                    &ranked_anyway
+                } else {
+                    &response.ranked
+                };
                 let rank = ranked.iter().position(|s| ids.iter().any(|i| i == id(s.entry)));
                 if let Some(rank) = rank {
                     first += usize::from(rank == 0);

@@ -461,23 +461,26 @@ pub(super) fn safety(c: &mut Checker<'_>, raw: &raw::SafetyFile) -> Option<Safet
         }
     }
     let ordinary = match &raw.ordinary {
-        Some(o) => safety_examples(c, &o.get_ref().examples, "ordinary example"),
-        None => Some(Vec::new()),
+        Some(o) => safety_examples(c, &o.get_ref().examples, "ordinary example")?,
+        None => Vec::new(),
     };
-    if let Some(ordinary) = &ordinary {
-        ok &= ordinary_not_category_examples(c, ordinary, &rules);
-    }
-    (ok && ordinary.is_some()).then(|| SafetyConfig { rules, ordinary: ordinary.unwrap_or_default() })
+    ok &= ordinary_not_category_examples(c, &ordinary, &rules);
+    ok.then_some(SafetyConfig { rules, ordinary })
+}
+
+/// A text as its words, case and punctuation aside: two examples or an
+/// example and an FAQ question are the same when these are.
+fn same_words(text: &str) -> String {
+    crate::text::fold_words(text).join(" ")
 }
 
 /// An ordinary example that is word for word an example of a category
 /// would argue against itself: an error.
 fn ordinary_not_category_examples(c: &mut Checker<'_>, ordinary: &[Example], rules: &[SafetyRule]) -> bool {
-    let same = |t: &str| crate::text::fold_words(t).join(" ");
     let mut ok = true;
     for example in ordinary {
-        let text = same(&example.text);
-        if let Some(rule) = rules.iter().find(|r| r.examples.iter().any(|e| same(&e.text) == text)) {
+        let text = same_words(&example.text);
+        if let Some(rule) = rules.iter().find(|r| r.examples.iter().any(|e| same_words(&e.text) == text)) {
             c.error(
                 Kind::BadSafetyRule,
                 example.place.clone(),
@@ -518,13 +521,12 @@ fn safety_patterns(c: &mut Checker<'_>, raw: &[S<String>]) -> Option<Vec<String>
 /// A safety example that is word for word an FAQ question or alternate
 /// would send that question to triage instead of its answer: an error.
 pub(super) fn examples_not_key_texts(safety: &SafetyConfig, entries: &[Entry]) -> Vec<Diagnostic> {
-    let same = |t: &str| crate::text::fold_words(t).join(" ");
     let keys: HashMap<String, &str> =
-        entries.iter().flat_map(|e| e.key_texts().map(move |t| (same(t), e.id.as_str()))).collect();
+        entries.iter().flat_map(|e| e.key_texts().map(move |t| (same_words(t), e.id.as_str()))).collect();
     let mut out = Vec::new();
     for rule in &safety.rules {
         for example in &rule.examples {
-            if let Some(id) = keys.get(&same(&example.text)) {
+            if let Some(id) = keys.get(&same_words(&example.text)) {
                 out.push(
                     Diagnostic::error(
                         Kind::BadSafetyRule,

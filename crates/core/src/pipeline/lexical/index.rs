@@ -208,7 +208,6 @@ impl Index {
         self.entry_fields.len()
     }
 
-    /// Whether an analysed term is one of the FAQ's core topic words.
     /// Whether no message can be off this FAQ's topic: its bot.toml names no
     /// `topic_words` that its entries use (a general FAQ, such as a bank of
     /// health questions). Words used by many entries still weigh as core
@@ -218,6 +217,7 @@ impl Index {
         !self.topic_named
     }
 
+    /// Whether an analysed term is one of the FAQ's core topic words.
     pub(super) fn is_core(&self, term: &str) -> bool {
         self.vocab.id(term).is_some_and(|id| self.core[id as usize])
     }
