@@ -16,6 +16,13 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
+/// Only a guard against a bot that never connects: the wait itself is for
+/// the IDENTIFY event. A `serve` process loads the model and may encode the
+/// FAQ's vectors cold before it connects, two at once in the two-process
+/// test, while the rest of the suite shares the same 2 cores (30 s was
+/// once not enough on a busy CI machine).
+const IDENTIFY_HANG_GUARD: Duration = Duration::from_secs(120);
+
 pub const APP_ID: u64 = 900_000_000_000_000_001;
 pub const BOT_ID: u64 = 900_000_000_000_000_002;
 pub const GUILD_ID: u64 = 900_000_000_000_000_003;
@@ -154,7 +161,7 @@ impl FakeDiscord {
 
     /// Waits until the bot has identified `n` times in all (READY sent).
     pub async fn wait_identified(&self, n: u64) {
-        tokio::time::timeout(Duration::from_secs(30), async {
+        tokio::time::timeout(IDENTIFY_HANG_GUARD, async {
             while self.state.identifies.load(Ordering::SeqCst) < n {
                 let notified = self.state.identified.notified();
                 if self.state.identifies.load(Ordering::SeqCst) >= n {
