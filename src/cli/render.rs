@@ -25,9 +25,10 @@ pub fn explanation(engine: &Engine, question: &str) -> String {
         let meaning = c.meaning.map_or("-".into(), |m| {
             format!("example {:.3} counter {:.3} faq {:.3}", m.example, m.counter, m.faq)
         });
+        let classifier = c.probability.map_or("-".into(), |p| format!("{p:.2}"));
         let _ = writeln!(
             out,
-            "           {:<15} phrase {:<3} meaning {:<3} ({meaning})",
+            "           {:<15} phrase {:<3} meaning {:<3} ({meaning}; classifier {classifier})",
             c.category.as_str(),
             if c.phrase { "yes" } else { "no" },
             if c.by_meaning { "yes" } else { "no" },

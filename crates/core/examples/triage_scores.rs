@@ -4,7 +4,8 @@
 //! `cargo run --release -p faqbot-core --example triage_scores -- faq tests/eval/safety-tune.toml`
 //!
 //! prints tab-separated: expected, kind, then per category (emergency,
-//! self-harm, personal advice) `phrase example counter faq`, then the question.
+//! self-harm, personal advice) `phrase example counter faq classifier`, then the
+//! question.
 //! Run it on the tune half only: never choose bars on the test half.
 
 use std::path::Path;
@@ -31,7 +32,8 @@ fn main() {
         let mut line = format!("{expected}\t{}", case.kind.as_deref().unwrap_or("-"));
         for c in engine.explain(&case.question).triage {
             let m = c.meaning.map_or([0.0; 3], |m| [m.example, m.counter, m.faq]);
-            line += &format!("\t{}\t{:.4}\t{:.4}\t{:.4}", u8::from(c.phrase), m[0], m[1], m[2]);
+            let p = c.probability.unwrap_or(0.0);
+            line += &format!("\t{}\t{:.4}\t{:.4}\t{:.4}\t{p:.4}", u8::from(c.phrase), m[0], m[1], m[2]);
         }
         println!("{line}\t{}", case.question.replace(['\t', '\n'], " "));
     }

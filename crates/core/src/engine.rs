@@ -84,8 +84,9 @@ impl Engine {
         );
         let lexical = Lexical::new(&faq.entries, &faq.topic_words, &analyzer, weights);
         let mut cache = model.cache();
-        let triage = Triage::new(&faq.safety, &analyzer, model.encoder.as_ref(), &mut cache)?;
         let meaning = Meaning::new(&faq.entries, model.encoder.clone(), &mut cache, weights, progress)?;
+        let key_texts: Vec<&str> = faq.entries.iter().flat_map(|e| e.key_texts()).collect();
+        let triage = Triage::new(&faq.safety, &analyzer, model.encoder.as_ref(), &mut cache, &key_texts)?;
         // A cache that cannot be written costs time at the next start, nothing else.
         let _ = cache.save();
         Ok(Engine { faq, analyzer, triage, lexical, meaning, weights })
@@ -129,7 +130,8 @@ impl Engine {
         let vectors = self.meaning.vectors(&query);
         let cosines = self.meaning.compare(&vectors);
         let per_vector = cosines.as_ref().map_or(&[][..], |c| c.vectors.as_slice());
-        let triaged = self.triage.check(&query, &vectors, per_vector);
+        let small_talk = self.faq.small_talk.reply_for(query.text()).is_some();
+        let triaged = self.triage.check(&query, &vectors, per_vector, small_talk);
         Reading { query, vectors, cosines, triaged }
     }
 

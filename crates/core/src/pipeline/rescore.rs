@@ -15,6 +15,7 @@ use super::{Query, Scored, Weights};
 use crate::encoder::cache::{text_key, VectorCache};
 use crate::encoder::{Encoder, EncoderError, DIMS};
 use crate::faq::Entry;
+use crate::text::fold_words;
 
 /// Entry vectors for one FAQ load, and the blend.
 #[derive(Debug)]
@@ -39,7 +40,18 @@ pub struct MessageVectors {
     /// Per vector: whether its text asks something (the whole message
     /// counts as asking; a sentence, when it ends in "?" or reads as a question).
     asks: Vec<bool>,
+    /// Per vector: whether its text says enough to be read on its own (the
+    /// whole message always; a sentence or clause of at least
+    /// [`MIN_WORDS_ALONE`] words).
+    says_enough: Vec<bool>,
 }
+
+/// A sentence or clause of fewer words ("hours? weeks?", "lol") is read
+/// only as part of the whole message: alone it carries too little to say what
+/// it is, and a fragment's vector lands anywhere (two words of a question
+/// about how long exosomes last read as 0.38 self-harm, over that bar).
+/// Triage reads only vectors that say enough; ranking reads them all.
+pub const MIN_WORDS_ALONE: usize = 3;
 
 /// A message against every key text, from one product of the two matrices.
 #[derive(Debug, Clone)]
@@ -60,6 +72,11 @@ impl MessageVectors {
     /// Whether vector `i`'s text asks something.
     pub fn asks(&self, i: usize) -> bool {
         self.asks.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether vector `i`'s text says enough to be read on its own.
+    pub fn says_enough(&self, i: usize) -> bool {
+        self.says_enough.get(i).copied().unwrap_or(false)
     }
 
     /// Whether it has none (meaning off, or an empty message).
@@ -127,18 +144,23 @@ impl Meaning {
         if query.text().trim().is_empty() {
             return MessageVectors::default();
         }
-        let mut texts = vec![(query.text(), true)];
-        if query.is_several() {
-            texts.extend(query.sentences().iter().map(|s| (s.text.as_str(), s.asks)));
+        // (text, whether it asks, whether it says enough to be read alone)
+        fn part(text: &str, asks: bool) -> (&str, bool, bool) {
+            (text, asks, fold_words(text).len() >= MIN_WORDS_ALONE)
         }
-        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| (c, true)));
+        let mut texts = vec![(query.text(), true, true)];
+        if query.is_several() {
+            texts.extend(query.sentences().iter().map(|s| part(s.text.as_str(), s.asks)));
+        }
+        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| part(c, true)));
         let known = |t: &str| self.known.get(&text_key(t)).copied();
-        let unknown: Vec<&str> = texts.iter().map(|&(t, _)| t).filter(|t| known(t).is_none()).collect();
+        let unknown: Vec<&str> = texts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
         // A failure here (it has not been seen) leaves the words to decide.
         let Ok(mut computed) = encoder.encode_batch(&unknown) else { return MessageVectors::default() };
         computed.reverse();
         let (mut flat, mut asked) = (Vec::with_capacity(texts.len() * DIMS), Vec::with_capacity(texts.len()));
-        for &(text, asks) in &texts {
+        let mut says_enough = Vec::with_capacity(texts.len());
+        for &(text, asks, enough) in &texts {
             let vector = match known(text) {
                 Some(row) => self.row(row),
                 None => computed.pop(),
@@ -146,10 +168,13 @@ impl Meaning {
             if let Some(vector) = vector {
                 flat.extend(vector);
                 asked.push(asks);
+                says_enough.push(enough);
             }
         }
         match Tensor::from_vec(flat, (asked.len(), DIMS), &Device::Cpu) {
-            Ok(matrix) if !asked.is_empty() => MessageVectors { matrix: Some(matrix), asks: asked },
+            Ok(matrix) if !asked.is_empty() => {
+                MessageVectors { matrix: Some(matrix), asks: asked, says_enough }
+            }
             _ => MessageVectors::default(),
         }
     }

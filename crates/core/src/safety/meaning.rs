@@ -54,6 +54,18 @@ impl Bar {
     /// to 2 of 120, eval-set in-scope triaged 0.012 to 0.009, no recall lost;
     /// 0.025 lost one tune-half message).
     pub const PERSONAL_ADVICE: Bar = Bar { min_example: 0.40, over_counter: 0.01, over_faq: -0.1 };
+    /// Personal advice for a message that names no one in particular (no
+    /// "I", "my", "my dad", no "3 weeks ago"): the examples must be at least
+    /// 0.05 nearer than the nearest FAQ question or `[ordinary]` example,
+    /// not 0.1 further. Such a message is most often a general question that
+    /// reads like the examples ("how does ectopic bone formation happen with
+    /// stem cells?"), sometimes a decision told in shorthand ("stopping
+    /// metformin for the IV, good idea?"). Chosen on the third tune half and
+    /// the second dev set (`tests/eval/safety-dev2.toml`, written after the
+    /// rule was first tried, so new to it): +0.05 cut their false alarms 7 to 3
+    /// and 5 to 3 at the same recall; needing a person outright lost 3 of the
+    /// dev set's 42 personal-advice messages, +0.1 lost 1.
+    pub const PERSONAL_ADVICE_NAMING_NOBODY: Bar = Bar { over_faq: -0.05, ..Bar::PERSONAL_ADVICE };
 
     /// The bar of `category`.
     pub fn of(category: SafetyCategory) -> Bar {
@@ -197,7 +209,9 @@ impl Examples {
         let bar = Bar::of(self.category);
         // Personal advice is asked for: a sentence that only tells ("my mum
         // has bad knees") before a general question is not a request for advice.
-        let counts = |i: &usize| self.category != SafetyCategory::PersonalAdvice || message.asks(*i);
+        let counts = |i: &usize| {
+            message.says_enough(*i) && (self.category != SafetyCategory::PersonalAdvice || message.asks(*i))
+        };
         (0..message.len())
             .filter(counts)
             .map(|i| Closeness { example: ex[i], counter: ce[i], faq: faq.get(i).copied().unwrap_or(0.0) })
