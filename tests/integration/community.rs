@@ -371,8 +371,10 @@ async fn questions_are_answered_whole_while_the_faq_reloads_again_and_again() {
     write_entries(folder.path(), &version("A"));
     let bot = Bot::configured(folder.path(), &[("FAQ_WATCH", "on"), ("FAQ_WATCH_DEBOUNCE_MS", "20")]).await;
     let path = folder.path().to_path_buf();
+    // 31 rewrites, the last one version B: however slowly reloads keep up on
+    // a busy machine, the FAQ the bot ends on differs from the one it began with.
     let rewrites = tokio::spawn(async move {
-        for i in 0..30 {
+        for i in 0..31 {
             let text = match i % 3 {
                 0 => version("B"),
                 1 => "[[entry]]\nid = \"broken".to_string(),
@@ -385,7 +387,12 @@ async fn questions_are_answered_whole_while_the_faq_reloads_again_and_again() {
     let mut answered = 0;
     let mut reloads = 0;
     let mut versions = std::collections::BTreeSet::new();
-    while !rewrites.is_finished() || answered < 20 {
+    // Until the rewrites are done, 20 questions are answered and one answer
+    // came from version B (the event waited for; the guard only stops a bot
+    // that never reloads).
+    let guard = std::time::Instant::now() + Duration::from_secs(120);
+    while !rewrites.is_finished() || answered < 20 || !versions.contains("B.") {
+        assert!(std::time::Instant::now() < guard, "no answer from version B: {versions:?}");
         if answered % 5 == 0 {
             // A moderator's reload on top of the watcher's; its reply is not awaited.
             bot.fake.slash(&moderator(42), "faq-reload", vec![]);
