@@ -130,9 +130,9 @@ impl Engine {
         let vectors = self.meaning.vectors(&query);
         let cosines = self.meaning.compare(&vectors);
         let per_vector = cosines.as_ref().map_or(&[][..], |c| c.vectors.as_slice());
-        let small_talk = self.faq.small_talk.reply_for(query.text()).is_some();
-        let triaged = self.triage.check(&query, &vectors, per_vector, small_talk);
-        Reading { query, vectors, cosines, triaged }
+        let small_talk = self.faq.small_talk.reply_for(query.text()).map(str::to_string);
+        let triaged = self.triage.check(&query, &vectors, per_vector, small_talk.is_some());
+        Reading { query, vectors, cosines, triaged, small_talk }
     }
 
     /// The whole pipeline: triage first (an emergency or self-harm message
@@ -163,8 +163,8 @@ impl Engine {
             let outcome = Outcome::Safety { category, message, suggestions };
             return Response { outcome, ranked };
         }
-        if let Some(line) = self.faq.small_talk.reply_for(reading.query.text()) {
-            return Response { outcome: Outcome::SmallTalk(line.to_string()), ranked: Vec::new() };
+        if let Some(line) = &reading.small_talk {
+            return Response { outcome: Outcome::SmallTalk(line.clone()), ranked: Vec::new() };
         }
         let ranked = self.ranked(reading);
         Response { outcome: decide(&self.faq.thresholds, &self.weights, &ranked), ranked }
@@ -290,6 +290,8 @@ pub struct Reading {
     /// `None` when meaning is off or the message has no vector.
     cosines: Option<KeyCosines>,
     triaged: Option<SafetyCategory>,
+    /// The small-talk line when the whole message is small talk.
+    small_talk: Option<String>,
 }
 
 impl Reading {

@@ -207,13 +207,8 @@ impl Examples {
         };
         let (ex, ce) = (best(Some(examples))?, best(self.counters.as_ref())?);
         let bar = Bar::of(self.category);
-        // Personal advice is asked for: a sentence that only tells ("my mum
-        // has bad knees") before a general question is not a request for advice.
-        let counts = |i: &usize| {
-            message.says_enough(*i) && (self.category != SafetyCategory::PersonalAdvice || message.asks(*i))
-        };
         (0..message.len())
-            .filter(counts)
+            .filter(|&i| super::reads(message, i, self.category))
             .map(|i| Closeness { example: ex[i], counter: ce[i], faq: faq.get(i).copied().unwrap_or(0.0) })
             .max_by(|a, b| a.slack(bar).total_cmp(&b.slack(bar)))
     }

@@ -186,7 +186,7 @@ impl Triage {
         faq: &[f32],
         small_talk: bool,
     ) -> Option<SafetyCategory> {
-        let evidence = self.evidence(query, message, faq);
+        let evidence = self.explain(query, message, faq);
         // A phrase rule is the surer signal: the first category (in priority
         // order) with one wins. Else the category whose examples the message
         // clears by most: "I've been hurting myself" is nearer self-harm than
@@ -206,8 +206,9 @@ impl Triage {
         by_phrase.or_else(by_meaning).map(|e| e.category)
     }
 
-    /// Every category's evidence for the message, in priority order.
-    fn evidence(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
+    /// Every category's evidence for the message, in priority order (which
+    /// one wins is [`Triage::check`]'s rule: a phrase first, else the most slack).
+    pub fn explain(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
         let faq = &self.ordinary.nearest(message, faq);
         let probabilities = self.probabilities(message);
         let someone = person::mentions_someone(query.text());
@@ -235,23 +236,17 @@ impl Triage {
             return [None; 3];
         };
         std::array::from_fn(|k| {
-            let counts = |i: &usize| {
-                message.says_enough(*i)
-                    && (SafetyCategory::ALL[k] != SafetyCategory::PersonalAdvice || message.asks(*i))
-            };
-            (0..per_vector.len()).filter(counts).map(|i| per_vector[i][k]).reduce(f32::max)
+            let category = SafetyCategory::ALL[k];
+            (0..per_vector.len())
+                .filter(|&i| reads(message, i, category))
+                .map(|i| per_vector[i][k])
+                .reduce(f32::max)
         })
     }
 
     /// The text shown instead of an answer for `category`.
     pub fn message(&self, category: SafetyCategory) -> &str {
         self.rules.iter().find(|r| r.category == category).map_or("", |r| r.message.as_str())
-    }
-
-    /// Every category's evidence for the message, in priority order (which
-    /// one wins is [`Triage::check`]'s rule: a phrase first, else the most slack).
-    pub fn explain(&self, query: &Query, message: &MessageVectors, faq: &[f32]) -> Vec<CategoryCheck> {
-        self.evidence(query, message, faq)
     }
 
     /// Per category, the counter-examples nearer its examples than any of
@@ -265,6 +260,14 @@ impl Triage {
             })
             .collect()
     }
+}
+
+/// Whether triage reads message vector `i` for `category`: only vectors whose
+/// text says enough on its own, and for personal advice, which is asked for,
+/// only those that ask (a sentence that only tells, "my mum has bad knees",
+/// before a general question is not a request for advice).
+fn reads(message: &MessageVectors, i: usize, category: SafetyCategory) -> bool {
+    message.says_enough(i) && (category != SafetyCategory::PersonalAdvice || message.asks(i))
 }
 
 /// Whether the meaning triages `category`: the message clears the
@@ -310,18 +313,13 @@ pub const CLASSIFIER_NEAR_ENOUGH: f32 = 0.3;
 /// The classifier trained on `config` and the FAQ's key texts `faq_texts`,
 /// from their vectors in `cache` (`None` when a category has no example).
 fn train(config: &SafetyConfig, faq_texts: &[&str], cache: &VectorCache) -> Option<Classifier> {
-    let labelled = |examples: &[Example], class: usize| -> Vec<(String, usize)> {
-        examples.iter().map(|e| (e.text.clone(), class)).collect()
-    };
-    let mut texts = labelled(&config.ordinary, 0);
+    let mut texts: Vec<(&str, usize)> = config.ordinary.iter().map(|e| (e.text.as_str(), 0)).collect();
     for rule in &config.rules {
-        texts.extend(labelled(&rule.examples, class_of(rule.category)));
-        texts.extend(labelled(&rule.counter_examples, 0));
+        texts.extend(rule.examples.iter().map(|e| (e.text.as_str(), class_of(rule.category))));
+        texts.extend(rule.counter_examples.iter().map(|e| (e.text.as_str(), 0)));
     }
-    let rows: Vec<Labelled<'_>> = texts
-        .iter()
-        .filter_map(|(t, class)| Some(Labelled { vector: cache.get(t)?, class: *class }))
-        .collect();
+    let rows: Vec<Labelled<'_>> =
+        texts.iter().filter_map(|&(t, class)| Some(Labelled { vector: cache.get(t)?, class })).collect();
     let faq: Vec<&[f32]> = faq_texts.iter().filter_map(|t| cache.get(t)).collect();
     Classifier::train(&rows, &faq)
 }
