@@ -85,6 +85,11 @@ enum Command {
         /// List at most this many failing cases (all with --json).
         #[arg(long, default_value_t = 40)]
         show_failures: usize,
+        /// A cases file whose `expect = "none"` cases are look-alikes (worded
+        /// like the entries' questions, asking something else): also report
+        /// how well the top confidence tells the entry cases from them (ROC area).
+        #[arg(long, value_name = "CASES")]
+        look_alikes: Option<PathBuf>,
     },
     /// What people asked that the FAQ could not answer (or only with "did you mean"), grouped.
     Gaps {
@@ -131,7 +136,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(check::run(&faq_dir, sources.as_deref(), check::Show { review, coverage }))
         }
         Command::Ask { faq, json, explain, question } => ask::run(&faq, json, explain, &question),
-        Command::Eval { faq, cases, json, show_failures } => eval::run(&faq, &cases, json, show_failures),
+        Command::Eval { faq, cases, json, show_failures, look_alikes } => {
+            eval::run(&faq, &cases, json, show_failures, look_alikes.as_deref())
+        }
         Command::Index { faq } => {
             let (engine, took) = load_engine(&faq)?;
             println!(

@@ -90,6 +90,39 @@ fn eval_reports_metrics_and_failures() {
 }
 
 #[test]
+fn eval_measures_how_well_questions_stand_apart_from_look_alikes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cases, look_alikes) = (dir.path().join("cases.toml"), dir.path().join("look-alikes.toml"));
+    let case = |q: &str, expect: &str| format!("[[case]]\nquestion = \"{q}\"\nexpect = \"{expect}\"\n");
+    std::fs::write(
+        &cases,
+        case("how big are exosomes", "exosome-size") + &case("how do I bake bread", "none"),
+    )
+    .unwrap();
+    std::fs::write(
+        &look_alikes,
+        case("how do I bake bread", "none") + &case("how tall is a giraffe", "none"),
+    )
+    .unwrap();
+    let out =
+        faqbot().args(["eval", "--json", "--look-alikes"]).arg(&look_alikes).arg(&cases).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let auc = &report["look_alike"];
+    // One entry question against two unrelated look-alikes: every pair in order.
+    assert_eq!((auc["positives"].as_u64(), auc["negatives"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(auc["ranked"], 1.0, "{auc}");
+    let first = &auc["trade_off"][0];
+    assert_eq!((first["questions"].as_f64(), first["look_alikes"].as_f64()), (Some(1.0), Some(0.0)), "{auc}");
+
+    // A file without look-alikes is refused with a reason, not measured as chance.
+    std::fs::write(&look_alikes, case("how big are exosomes", "exosome-size")).unwrap();
+    let out = faqbot().args(["eval", "--look-alikes"]).arg(&look_alikes).arg(&cases).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no `expect = \"none\"` cases"));
+}
+
+#[test]
 fn eval_refuses_unknown_entry_ids() {
     let cases = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(cases.path(), "[[case]]\nquestion = \"x\"\nexpect = \"no-such-entry\"\n").unwrap();

@@ -4,6 +4,9 @@
 //! runs the model once per case (the signals), then tries every blend offline.
 //! `... -- DIR CASES name=value ...`: one full run; `name` is any field of
 //! `Weights` (see `pipeline::Weights::set`) or `threshold`, `margin`, `suggest`.
+//! `LOOK_ALIKES=FILE ... -- DIR CASES`: instead, the ROC area of the top
+//! ranked confidence, the cases' entry questions against FILE's "none" cases,
+//! for each meaning weight and floor (the blend's effect on separation).
 //! Never tune on the held-out file.
 
 use std::path::Path;
@@ -56,6 +59,16 @@ fn main() {
             (c, s)
         })
         .collect();
+    if let Some(path) = std::env::var_os("LOOK_ALIKES") {
+        let negatives = eval::read_cases(Path::new(&path), &engine).expect("look-alikes load");
+        let negatives: Vec<Signals> = negatives
+            .iter()
+            .filter(|c| c.expect == Expect::None)
+            .map(|c| engine.signals(&c.question, K))
+            .collect();
+        look_alike_grid(&signals, &negatives);
+        return;
+    }
     let ids: Vec<&str> = base.entries.iter().map(|e| e.id.as_str()).collect();
     let mut results = Vec::new();
     for semantic in [0.4f32, 0.5, 0.6, 0.7, 0.8] {
@@ -159,4 +172,20 @@ fn score(
     }
     let f = |a: usize, b: usize| a as f64 / b.max(1) as f64;
     (f(top1, entry_cases), f(ranked1, entry_cases), f(none_ok, none_cases))
+}
+
+/// The ROC area of the top ranked confidence, entry cases against the
+/// look-alikes, for each meaning weight and floor.
+fn look_alike_grid(cases: &[(Case, Signals)], negatives: &[Signals]) {
+    let top = |s: &Signals, w: &Weights| rank(s, w).first().map_or(0.0, |b| b.confidence);
+    let positives: Vec<&Signals> =
+        cases.iter().filter(|(c, _)| matches!(c.expect, Expect::Entries(_))).map(|(_, s)| s).collect();
+    for semantic in [0.5f32, 0.6, 0.7, 0.8, 0.9, 1.0] {
+        for floor in [0.2f32, 0.3, 0.4] {
+            let w = Weights { semantic, semantic_floor: floor, ..Weights::DEFAULT };
+            let pos: Vec<f32> = positives.iter().map(|s| top(s, &w)).collect();
+            let neg: Vec<f32> = negatives.iter().map(|s| top(s, &w)).collect();
+            println!("semantic {semantic:.2} floor {floor:.2}: AUC {:.3}", eval::look_alike::auc(&pos, &neg));
+        }
+    }
 }

@@ -191,7 +191,7 @@ impl Engine {
     }
 
     /// Stages 3 and 4, best first.
-    fn ranked(&self, reading: &Reading) -> Vec<Scored> {
+    pub(crate) fn ranked(&self, reading: &Reading) -> Vec<Scored> {
         let (candidates, _) = self.stages(reading);
         best_first(candidates, RANKED_LEN.max(MAX_SUGGESTIONS))
     }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, Outcome, Response};
 use crate::safety::SafetyCategory;
 
+pub mod look_alike;
+
 /// What a case expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {

@@ -144,11 +144,13 @@ pub struct Weights {
     // --- rescore: meaning ---
     /// How much closeness in meaning (the `rescore` stage: cosines of
     /// all-MiniLM-L6-v2 sentence vectors) counts in an entry's confidence;
-    /// the rest is the word score. Searched 0.3-0.9 with `examples/tune.rs`
-    /// (answer threshold 0.35-0.6, margin 0-0.04): 0.5 is the only weight at
-    /// which the eval set keeps its bars (top-1 0.953, none-cases 0.974);
-    /// 0.7-0.8 rank the `covid` bank better (0.664-0.673 against 0.650) but
-    /// answer 0.943-0.948 of the eval set. `mqp` ranks 0.933-0.936 at all of them.
+    /// the rest is the word score. Chosen with `examples/tune.rs` on the eval
+    /// set; re-measured 2026-12-01 (`... --example tune -- faq
+    /// tests/eval/cases.toml semantic=W`): top-1 answered 0.939 / 0.951 /
+    /// 0.955 / 0.935 at 0.5 / 0.6 / 0.7 / 0.8, none-cases 0.974 at all. More
+    /// weight separates the `mqp` look-alikes better (ROC area 0.851 at 0.7,
+    /// 0.858 at 0.8: `LOOK_ALIKES=...` in the same example) but 0.8 takes the
+    /// eval set under its 0.95 bar.
     pub semantic: f32,
     /// A cosine at or under this counts as no closeness at all: unrelated
     /// questions still land around 0.1-0.3. 0.1-0.5 tried: 0.3 is best on the
