@@ -264,7 +264,8 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
     let mut tally = Tally::default();
     let mut small_talk_ok = 0;
     for case in cases {
-        let response = engine.ask(&case.question);
+        let reading = engine.read(&case.question);
+        let response = engine.ask_reading(&reading);
         let got_safety = matches!(response.outcome, Outcome::Safety { .. });
         let ok = match &case.expect {
             Expect::Entries(ids) => {
@@ -275,7 +276,7 @@ pub fn run_without_timing(engine: &Engine, cases: &[Case], load: Duration) -> Re
                 // so the figure compares with rankers that had no triage.
                 let ranked_anyway;
                 let ranked = if got_safety && response.ranked.is_empty() {
-                    ranked_anyway = engine.rank(&case.question, 5);
+                    ranked_anyway = engine.ranked(&reading);
                     &ranked_anyway
                 } else {
                     &response.ranked

@@ -62,15 +62,18 @@ pub fn measure(engine: &Engine, positives: &[String], negatives: &[String]) -> L
     }
 }
 
-/// (ranked, served) top confidence per message.
+/// (ranked, served) top confidence per message. The served reply carries
+/// the ranking whenever it has one; only a message it shows none for (triage
+/// stopped it, or small talk) is ranked again, from the same reading.
 fn top_confidences(engine: &Engine, messages: &[String]) -> (Vec<f32>, Vec<f32>) {
     let top = |ranked: &[crate::pipeline::Scored]| ranked.first().map_or(0.0, |s| s.confidence);
     messages
         .iter()
         .map(|m| {
             let reading = engine.read(m);
-            let served = top(&engine.ask_reading(&reading).ranked);
-            (top(&engine.ranked(&reading)), served)
+            let served = engine.ask_reading(&reading).ranked;
+            let ranked = if served.is_empty() { top(&engine.ranked(&reading)) } else { top(&served) };
+            (ranked, top(&served))
         })
         .unzip()
 }
