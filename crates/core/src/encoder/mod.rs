@@ -197,8 +197,45 @@ impl Encoder {
         self.encode_all(texts, |_| {})
     }
 
+    /// The vector of `text` and of each of `parts` (pieces of it: its
+    /// sentences, a clause) from one pass through the model: a part's vector
+    /// is the mean of the text's token states over the part's tokens, so the
+    /// part is read in the context of the whole ("can it help?" after "I have
+    /// knee arthritis" knows what "it" is). `None` for a part whose tokens are
+    /// not among the text's (cut off at [`MAX_TOKENS`]).
+    pub fn encode_in_context(
+        &self,
+        text: &str,
+        parts: &[&str],
+    ) -> Result<InContext, EncoderError> {
+        let ids = self.token_ids(text);
+        let states: Vec<Vec<f32>> = self.states(&[&ids])?.0.squeeze(0)?.to_vec2()?;
+        // Without [CLS] and [SEP]: a part is a run of the text's own pieces.
+        let inner = &ids[1..ids.len() - 1];
+        let spans = parts
+            .iter()
+            .map(|part| {
+                let piece = self.token_ids(part);
+                let piece = &piece[1..piece.len() - 1];
+                let at = (!piece.is_empty() && piece.len() <= inner.len())
+                    .then(|| inner.windows(piece.len()).position(|w| w == piece))??;
+                Some(mean_unit(&states[1 + at..1 + at + piece.len()]))
+            })
+            .collect();
+        Ok((mean_unit(&states), spans))
+    }
+
     /// BERT, mean pooling over real tokens, unit length.
     fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let (h, mask) = self.states(batch)?;
+        let summed = h.broadcast_mul(&mask.unsqueeze(D::Minus1)?)?.sum(1)?;
+        let pooled = summed.broadcast_div(&mask.sum_keepdim(1)?)?;
+        let norms = pooled.sqr()?.sum_keepdim(1)?.sqrt()?;
+        Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
+    }
+
+    /// BERT's last token states (b, n, DIMS) and the mask of real tokens (b, n).
+    fn states(&self, batch: &[&[u32]]) -> Result<(Tensor, Tensor), EncoderError> {
         let (b, n) = (batch.len(), batch.iter().map(|x| x.len()).max().unwrap_or(0));
         let mut ids = vec![0u32; b * n];
         let mut mask = vec![0f32; b * n];
@@ -233,11 +270,23 @@ impl Encoder {
             let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
             h = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
         }
-        let summed = h.broadcast_mul(&mask.unsqueeze(D::Minus1)?)?.sum(1)?;
-        let pooled = summed.broadcast_div(&mask.sum_keepdim(1)?)?;
-        let norms = pooled.sqr()?.sum_keepdim(1)?.sqrt()?;
-        Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
+        Ok((h, mask))
     }
+}
+
+/// The whole text's vector and each part's, from [`Encoder::encode_in_context`].
+pub type InContext = (Vec<f32>, Vec<Option<Vec<f32>>>);
+
+/// The mean of `rows` (token states), scaled to unit length.
+fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
+    let mut sum = vec![0f32; DIMS];
+    for row in rows {
+        for (s, x) in sum.iter_mut().zip(row) {
+            *s += x;
+        }
+    }
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+    sum.iter().map(|x| x / norm).collect()
 }
 
 /// Where the model and the cache of vectors are, and the model once loaded:
@@ -374,6 +423,28 @@ mod tests {
             let cos: f32 = alone.iter().zip(got).map(|(a, b)| a * b).sum();
             assert!(1.0 - cos < 1e-5, "{piece:?}: 1 - cos = {}", 1.0 - cos);
         }
+    }
+
+    #[test]
+    fn parts_read_in_context_come_from_the_one_pass_over_the_whole() {
+        let e = shipped();
+        let text = "I have had knee arthritis for years. Can exosomes help with it?";
+        let parts = ["I have had knee arthritis for years", "Can exosomes help with it", "not in the text"];
+        let (whole, spans) = e.encode_in_context(text, &parts).unwrap();
+        let cos = |a: &[f32], b: &[f32]| -> f32 { a.iter().zip(b).map(|(x, y)| x * y).sum() };
+        assert!(1.0 - cos(&whole, &e.encode(text).unwrap()) < 1e-5, "the whole is the whole, as read alone");
+        assert!(spans[2].is_none(), "a part that is not in the text has no vector");
+        let asked = spans[1].as_ref().expect("the question is a run of the text's pieces");
+        assert!((cos(asked, asked) - 1.0).abs() < 1e-5, "unit length");
+        // In context the question is about knees; read alone it is not.
+        let knees = e.encode("can exosomes help knee arthritis").unwrap();
+        let alone = e.encode(parts[1]).unwrap();
+        assert!(
+            cos(asked, &knees) > cos(&alone, &knees),
+            "{} vs {}",
+            cos(asked, &knees),
+            cos(&alone, &knees)
+        );
     }
 
     #[derive(serde::Deserialize)]

@@ -1,7 +1,9 @@
 //! Stage 4: meaning. Every key text (question and alternates) of every
 //! entry has a sentence vector from the [`Encoder`] (computed at load,
 //! through the [`VectorCache`]); the message gets vectors too (the whole,
-//! each sentence of a longer one, and the clause that asks). An entry's
+//! each sentence of a longer one, and the clause that asks; each part read
+//! in the context of the whole for ranking, and alone for triage, see
+//! [`Meaning::vectors`]). An entry's
 //! closeness is its best cosine with the parts that ask (the whole message
 //! counts as asking): a sentence that only sets the scene ("I took my last
 //! dose of azithromycin this morning") says what the message is about, not
@@ -50,6 +52,53 @@ pub struct MessageVectors {
     /// whole message always; a sentence or clause of at least
     /// [`MIN_WORDS_ALONE`] words).
     says_enough: Vec<bool>,
+    /// Per vector: which stage reads it.
+    read_by: Vec<ReadBy>,
+}
+
+/// Which stage reads a message vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadBy {
+    /// Ranking and triage (the whole message).
+    Both,
+    /// Ranking only: a part read in the context of the whole message.
+    Ranking,
+    /// Triage only: a part read alone.
+    Triage,
+}
+
+/// Message vectors as they are gathered, one flat row at a time.
+#[derive(Default)]
+struct Rows {
+    flat: Vec<f32>,
+    asks: Vec<bool>,
+    says_enough: Vec<bool>,
+    read_by: Vec<ReadBy>,
+}
+
+impl Rows {
+    /// Adds `vector` (nothing when there is none).
+    fn push(&mut self, vector: Option<Vec<f32>>, asks: bool, says_enough: bool, read_by: ReadBy) {
+        if let Some(vector) = vector.filter(|v| v.len() == DIMS) {
+            self.flat.extend(vector);
+            self.asks.push(asks);
+            self.says_enough.push(says_enough);
+            self.read_by.push(read_by);
+        }
+    }
+
+    fn into_vectors(self) -> MessageVectors {
+        let n = self.asks.len();
+        match Tensor::from_vec(self.flat, (n, DIMS), &Device::Cpu) {
+            Ok(matrix) if n > 0 => MessageVectors {
+                matrix: Some(matrix),
+                asks: self.asks,
+                says_enough: self.says_enough,
+                read_by: self.read_by,
+            },
+            _ => MessageVectors::default(),
+        }
+    }
 }
 
 /// A sentence or clause of fewer words ("hours? weeks?", "lol") is read
@@ -83,6 +132,16 @@ impl MessageVectors {
     /// Whether vector `i`'s text says enough to be read on its own.
     pub fn says_enough(&self, i: usize) -> bool {
         self.says_enough.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether vector `i` brings entries close: it asks, and ranking reads it.
+    pub fn ranks(&self, i: usize) -> bool {
+        self.asks(i) && self.read_by.get(i).is_some_and(|&r| r != ReadBy::Triage)
+    }
+
+    /// Whether triage reads vector `i`.
+    pub fn for_triage(&self, i: usize) -> bool {
+        self.read_by.get(i).is_some_and(|&r| r != ReadBy::Ranking)
     }
 
     /// Whether it has none (meaning off, or an empty message).
@@ -142,9 +201,15 @@ impl Meaning {
         self.encoder.is_some()
     }
 
-    /// The message's vectors: the whole message, then each sentence of a
-    /// longer one and each asking clause ("wow the brochures are glossy af,
-    /// but is it safe?"), all in one pass through the model.
+    /// The message's vectors, read two ways. Ranking reads the whole message
+    /// and its parts (each sentence of a longer one, each asking clause:
+    /// "wow the brochures are glossy af, but is it safe?") in the context of
+    /// the whole, from the one pass that reads it; triage reads each part
+    /// alone too, so a disclosure is not blurred by the FAQ question beside
+    /// it ("been giving my stuff away, wont need it. btw are exosomes freeze
+    /// dried?"). Read in context, the parts ranked the eval set, the holdout
+    /// and `mqp` better (see the README); read in context only, triage lost
+    /// such mixed messages. The whole message is read by both.
     pub fn vectors(&self, query: &Query) -> MessageVectors {
         let Some(encoder) = &self.encoder else { return MessageVectors::default() };
         if query.text().trim().is_empty() {
@@ -154,35 +219,45 @@ impl Meaning {
         fn part(text: &str, asks: bool) -> (&str, bool, bool) {
             (text, asks, fold_words(text).len() >= MIN_WORDS_ALONE)
         }
-        let mut texts = vec![(query.text(), true, true)];
+        let mut parts = Vec::new();
         if query.is_several() {
-            texts.extend(query.sentences().iter().map(|s| part(s.text.as_str(), s.asks)));
+            parts.extend(query.sentences().iter().map(|s| part(s.text.as_str(), s.asks)));
         }
-        texts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| part(c, true)));
+        parts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| part(c, true)));
+        let mut out = Rows::default();
+        // A message that is a key text word for word (the FAQ's own checks ask
+        // every one) is not read again; its parts are read alone for both.
+        let in_context = match self.known.get(&text_key(query.text())) {
+            Some(&row) => {
+                out.push(self.row(row), true, true, ReadBy::Both);
+                false
+            }
+            None => {
+                let texts: Vec<&str> = parts.iter().map(|&(t, ..)| t).collect();
+                // A failure here (it has not been seen) leaves the words to decide.
+                let Ok((whole, spans)) = encoder.encode_in_context(query.text(), &texts) else {
+                    return MessageVectors::default();
+                };
+                out.push(Some(whole), true, true, ReadBy::Both);
+                for (&(_, asks, enough), span) in parts.iter().zip(spans) {
+                    out.push(span, asks, enough, ReadBy::Ranking);
+                }
+                true
+            }
+        };
         let known = |t: &str| self.known.get(&text_key(t)).copied();
-        let unknown: Vec<&str> = texts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
-        // A failure here (it has not been seen) leaves the words to decide.
-        let Ok(mut computed) = encoder.encode_batch(&unknown) else { return MessageVectors::default() };
-        computed.reverse();
-        let (mut flat, mut asked) = (Vec::with_capacity(texts.len() * DIMS), Vec::with_capacity(texts.len()));
-        let mut says_enough = Vec::with_capacity(texts.len());
-        for &(text, asks, enough) in &texts {
+        let unknown: Vec<&str> = parts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
+        let Ok(mut alone) = encoder.encode_batch(&unknown) else { return out.into_vectors() };
+        alone.reverse();
+        let by = if in_context { ReadBy::Triage } else { ReadBy::Both };
+        for &(text, asks, enough) in &parts {
             let vector = match known(text) {
                 Some(row) => self.row(row),
-                None => computed.pop(),
+                None => alone.pop(),
             };
-            if let Some(vector) = vector {
-                flat.extend(vector);
-                asked.push(asks);
-                says_enough.push(enough);
-            }
+            out.push(vector, asks, enough, by);
         }
-        match Tensor::from_vec(flat, (asked.len(), DIMS), &Device::Cpu) {
-            Ok(matrix) if !asked.is_empty() => {
-                MessageVectors { matrix: Some(matrix), asks: asked, says_enough }
-            }
-            _ => MessageVectors::default(),
-        }
+        out.into_vectors()
     }
 
     fn row(&self, row: usize) -> Option<Vec<f32>> {
@@ -203,7 +278,7 @@ impl Meaning {
         let mut vectors = vec![f32::MIN; message.len()];
         for (row, &e) in cosines.chunks_exact(message.len().max(1)).zip(&self.owner) {
             for (i, &c) in row.iter().enumerate() {
-                if message.asks(i) {
+                if message.ranks(i) {
                     entries[e as usize] = entries[e as usize].max(c);
                 }
                 vectors[i] = vectors[i].max(c);
@@ -267,7 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_parts_that_ask_bring_an_entry_close() {
+    fn only_the_parts_that_ask_read_in_context_bring_an_entry_close() {
         // Entry 0's key text is the scene sentence word for word (axis 1),
         // entry 1's the question asked (axis 2).
         let meaning = Meaning {
@@ -278,15 +353,20 @@ mod tests {
             entries: 2,
             weights: Weights::DEFAULT,
         };
-        // The whole message (axis 0), a scene sentence (axis 1), the question (axis 2).
+        // The whole message (axis 0), a scene sentence (axis 1) and the
+        // question (axis 2) read in context, and the question read alone
+        // (made to land on axis 1: only triage reads it, so it brings nothing close).
         let message = MessageVectors {
-            matrix: Some(axes(&[0, 1, 2])),
-            asks: vec![true, false, true],
-            says_enough: vec![true; 3],
+            matrix: Some(axes(&[0, 1, 2, 1])),
+            asks: vec![true, false, true, true],
+            says_enough: vec![true; 4],
+            read_by: vec![ReadBy::Both, ReadBy::Ranking, ReadBy::Ranking, ReadBy::Triage],
         };
         let cosines = meaning.compare(&message).unwrap();
-        assert_eq!(cosines.entries, vec![0.0, 1.0], "the scene alone does not bring entry 0 close");
+        assert_eq!(cosines.entries, vec![0.0, 1.0], "the scene does not bring entry 0 close");
         // Triage still reads every part: each part's best cosine with any key text.
-        assert_eq!(cosines.vectors, vec![0.0, 1.0, 1.0]);
+        assert_eq!(cosines.vectors, vec![0.0, 1.0, 1.0, 1.0]);
+        let triage: Vec<bool> = (0..4).map(|i| message.for_triage(i)).collect();
+        assert_eq!(triage, [true, false, false, true]);
     }
 }

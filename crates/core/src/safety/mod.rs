@@ -267,7 +267,9 @@ impl Triage {
 /// only those that ask (a sentence that only tells, "my mum has bad knees",
 /// before a general question is not a request for advice).
 fn reads(message: &MessageVectors, i: usize, category: SafetyCategory) -> bool {
-    message.says_enough(i) && (category != SafetyCategory::PersonalAdvice || message.asks(i))
+    message.for_triage(i)
+        && message.says_enough(i)
+        && (category != SafetyCategory::PersonalAdvice || message.asks(i))
 }
 
 /// Whether the meaning triages `category`: the message clears the
