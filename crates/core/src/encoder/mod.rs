@@ -203,11 +203,7 @@ impl Encoder {
     /// part is read in the context of the whole ("can it help?" after "I have
     /// knee arthritis" knows what "it" is). `None` for a part whose tokens are
     /// not among the text's (cut off at [`MAX_TOKENS`]).
-    pub fn encode_in_context(
-        &self,
-        text: &str,
-        parts: &[&str],
-    ) -> Result<InContext, EncoderError> {
+    pub fn encode_in_context(&self, text: &str, parts: &[&str]) -> Result<InContext, EncoderError> {
         let ids = self.token_ids(text);
         let states: Vec<Vec<f32>> = self.states(&[&ids])?.0.squeeze(0)?.to_vec2()?;
         // Without [CLS] and [SEP]: a part is a run of the text's own pieces.

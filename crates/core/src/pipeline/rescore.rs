@@ -239,12 +239,17 @@ impl Meaning {
                     return MessageVectors::default();
                 };
                 out.push(Some(whole), true, true, ReadBy::Both);
-                for (&(_, asks, enough), span) in parts.iter().zip(spans) {
+                // Ranking reads only the parts that ask ([`Meaning::compare`]):
+                // the others would only make the product over the key texts longer.
+                for (&(_, asks, enough), span) in parts.iter().zip(spans).filter(|(p, _)| p.1) {
                     out.push(span, asks, enough, ReadBy::Ranking);
                 }
                 true
             }
         };
+        // Read alone for triage only, a part too short to say anything alone
+        // is not read at all ([`MIN_WORDS_ALONE`]).
+        parts.retain(|&(_, _, enough)| enough || !in_context);
         let known = |t: &str| self.known.get(&text_key(t)).copied();
         let unknown: Vec<&str> = parts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
         let Ok(mut alone) = encoder.encode_batch(&unknown) else { return out.into_vectors() };
