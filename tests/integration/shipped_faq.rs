@@ -292,9 +292,9 @@ fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
     }
 }
 
-/// A personal question beside a general one is personal advice; an
-/// emergency phrase in a question about research is set aside while the
-/// same phrase about oneself is an emergency.
+/// A personal question beside a general one is personal advice, and so is
+/// "can exosomes help me?"; an emergency phrase in a question about research
+/// is set aside while the same phrase about oneself is an emergency.
 #[test]
 fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
     use faqbot_core::engine::Outcome;
@@ -310,6 +310,12 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
         ),
         ("I think I'm having a heart attack, my chest is crushing", Some(SafetyCategory::Emergency)),
         ("Do exosomes help heart attack recovery, or is that marketing?", None),
+        // Close in meaning to an FAQ question ("exosomes for arthritis"), but one
+        // person's treatment: the phrase decides.
+        ("I have arthritis, can exosomes help me?", Some(SafetyCategory::PersonalAdvice)),
+        ("my dad has parkinsons, would stem cells help him", Some(SafetyCategory::PersonalAdvice)),
+        ("can you help me understand what exosomes are?", None),
+        ("how can exosomes help wound healing?", None),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {
