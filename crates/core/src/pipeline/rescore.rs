@@ -202,10 +202,10 @@ impl Meaning {
     }
 
     /// The message's vectors, read two ways. Ranking reads the whole message
-    /// and its parts (each sentence of a longer one, each asking clause:
+    /// and the parts that ask (a sentence of a longer one, an asking clause:
     /// "wow the brochures are glossy af, but is it safe?") in the context of
-    /// the whole, from the one pass that reads it; triage reads each part
-    /// alone too, so a disclosure is not blurred by the FAQ question beside
+    /// the whole, from the one pass that reads it; triage reads each part that
+    /// says enough alone too, so a disclosure is not blurred by the FAQ question beside
     /// it ("been giving my stuff away, wont need it. btw are exosomes freeze
     /// dried?"). Read in context, the parts ranked the eval set, the holdout
     /// and `mqp` better (see the README); read in context only, triage lost
