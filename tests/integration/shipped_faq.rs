@@ -318,6 +318,8 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
         ("how can exosomes help wound healing?", None),
         ("im diabetic type 2, any risk if i get an exosome IV?", Some(SafetyCategory::PersonalAdvice)),
         ("is it ok if i ask a question about exosomes", None),
+        // Help with a general question, asked politely.
+        ("could you please help me with the most common causes of knee pain?", None),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {
