@@ -4,6 +4,9 @@
 //! build the banks (`python3 ../shared/bench/make_banks.py /tmp/banks`) and run
 //! `FAQBOT_BANK=/tmp/banks/mqp-in-medquad cargo bench --bench matcher`; the
 //! bank's `faq/` is loaded and its `cases.toml` questions are the queries.
+//! `cargo bench --bench matcher -- vector_index` compares the product of a
+//! message's vectors with 46,127 key texts' (the size of `mqp-in-medquad`)
+//! through the index's blocks and through a general matrix product.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -61,5 +64,35 @@ fn bank(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, shipped, bank);
+/// Key texts in `mqp-in-medquad`, and vectors of a typical message there
+/// (the whole, a question in context, two parts read alone).
+const INDEX_ROWS: usize = 46_127;
+const MESSAGE_VECTORS: usize = 4;
+
+fn vector_index(c: &mut Criterion) {
+    use candle_core::{Device, Tensor};
+    use faqbot_core::encoder::DIMS;
+    use faqbot_core::pipeline::vector_index::VectorIndex;
+    // Numbers with no pattern the product could exploit; their size does not matter.
+    let numbers = |n: usize, seed: usize| -> Vec<f32> {
+        (0..n).map(|i| (((i * 7919 + seed) % 2003) as f32 - 1001.0) / 20_000.0).collect()
+    };
+    let keys = numbers(INDEX_ROWS * DIMS, 1);
+    let message = numbers(MESSAGE_VECTORS * DIMS, 2);
+    let index = VectorIndex::new(&keys);
+    let mut group = c.benchmark_group("vector_index");
+    group.bench_function("blocks (VectorIndex::products)", |b| {
+        b.iter(|| black_box(index.products(black_box(&message))))
+    });
+    let keys = Tensor::from_vec(keys, (INDEX_ROWS, DIMS), &Device::Cpu).unwrap();
+    let m = Tensor::from_vec(message, (MESSAGE_VECTORS, DIMS), &Device::Cpu).unwrap();
+    group.bench_function("gemm through candle (keys x message^T)", |b| {
+        b.iter(|| {
+            black_box(keys.matmul(&m.t().unwrap()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, shipped, bank, vector_index);
 criterion_main!(benches);

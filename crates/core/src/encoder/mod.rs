@@ -9,15 +9,17 @@
 //! threads of its own, no I/O after [`Encoder::load`].
 
 pub mod cache;
+mod dense;
 mod tokenizer;
 mod weights;
 
 use std::path::Path;
 
 use candle_core::{DType, Device, Module, Tensor, D};
-use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, VarBuilder};
 use sha2::{Digest, Sha256};
 
+use dense::{gelu, Dense};
 use tokenizer::Tokenizer;
 
 /// The width of a sentence vector.
@@ -88,13 +90,12 @@ impl std::fmt::Debug for Encoder {
 }
 
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attention_out: Linear,
+    /// Query, key and value in one product (their weights side by side).
+    query_key_value: Dense,
+    attention_out: Dense,
     attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
+    intermediate: Dense,
+    output: Dense,
     output_norm: LayerNorm,
 }
 
@@ -131,14 +132,17 @@ impl Encoder {
         for i in 0..LAYERS {
             let l = vb.pp(format!("encoder.layer.{i}"));
             let a = l.pp("attention");
+            let dense = |inputs, outputs, vb| Dense::side_by_side(&[linear(inputs, outputs, vb)?]);
             layers.push(Layer {
-                query: linear(DIMS, DIMS, a.pp("self.query"))?,
-                key: linear(DIMS, DIMS, a.pp("self.key"))?,
-                value: linear(DIMS, DIMS, a.pp("self.value"))?,
-                attention_out: linear(DIMS, DIMS, a.pp("output.dense"))?,
+                query_key_value: Dense::side_by_side(&[
+                    linear(DIMS, DIMS, a.pp("self.query"))?,
+                    linear(DIMS, DIMS, a.pp("self.key"))?,
+                    linear(DIMS, DIMS, a.pp("self.value"))?,
+                ])?,
+                attention_out: dense(DIMS, DIMS, a.pp("output.dense"))?,
                 attention_norm: layer_norm(DIMS, LAYER_NORM_EPS, a.pp("output.LayerNorm"))?,
-                intermediate: linear(DIMS, INTERMEDIATE, l.pp("intermediate.dense"))?,
-                output: linear(INTERMEDIATE, DIMS, l.pp("output.dense"))?,
+                intermediate: dense(DIMS, INTERMEDIATE, l.pp("intermediate.dense"))?,
+                output: dense(INTERMEDIATE, DIMS, l.pp("output.dense"))?,
                 output_norm: layer_norm(DIMS, LAYER_NORM_EPS, l.pp("output.LayerNorm"))?,
             });
         }
@@ -198,17 +202,29 @@ impl Encoder {
     }
 
     /// The vector of `text` and of each of `parts` (pieces of it: its
-    /// sentences, a clause) from one pass through the model: a part's vector
-    /// is the mean of the text's token states over the part's tokens, so the
-    /// part is read in the context of the whole ("can it help?" after "I have
-    /// knee arthritis" knows what "it" is). `None` for a part whose tokens are
-    /// not among the text's (cut off at [`MAX_TOKENS`]).
-    pub fn encode_in_context(&self, text: &str, parts: &[&str]) -> Result<InContext, EncoderError> {
+    /// sentences, a clause) read in its context, and of each of `alone` read
+    /// on its own, from one pass through the model (see [`Encoder::side_by_side`]).
+    /// A part's vector in context is the mean of the text's token states over
+    /// the part's tokens, so the part is read in the context of the whole
+    /// ("can it help?" after "I have knee arthritis" knows what "it" is);
+    /// `None` for a part whose tokens are not among the text's (cut off at
+    /// [`MAX_TOKENS`]).
+    pub fn encode_in_context(
+        &self,
+        text: &str,
+        parts: &[&str],
+        alone: &[&str],
+    ) -> Result<Reading, EncoderError> {
         let ids = self.token_ids(text);
-        let states: Vec<Vec<f32>> = self.states(&[&ids])?.0.squeeze(0)?.to_vec2()?;
+        let others: Vec<Vec<u32>> = alone.iter().map(|t| self.token_ids(t)).collect();
+        let mut texts = vec![ids.as_slice()];
+        texts.extend(others.iter().map(Vec::as_slice));
+        let mut read = self.side_by_side(&texts)?.into_iter();
+        let states = read.next().unwrap_or_default();
+        let alone = read.map(|s| mean_unit(&s)).collect();
         // Without [CLS] and [SEP]: a part is a run of the text's own pieces.
         let inner = &ids[1..ids.len() - 1];
-        let spans = parts
+        let in_context = parts
             .iter()
             .map(|part| {
                 let piece = self.token_ids(part);
@@ -218,7 +234,47 @@ impl Encoder {
                 Some(mean_unit(&states[1 + at..1 + at + piece.len()]))
             })
             .collect();
-        Ok((mean_unit(&states), spans))
+        Ok(Reading { whole: mean_unit(&states), in_context, alone })
+    }
+
+    /// Unit vectors for `texts`, each read on its own, from one pass through
+    /// the model ([`Encoder::side_by_side`]): for the few short texts of one
+    /// message, cheaper than a padded batch.
+    pub fn encode_side_by_side(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
+        let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+        Ok(self.side_by_side(&refs)?.iter().map(|s| mean_unit(s)).collect())
+    }
+
+    /// The token states of each of `texts`, read in one pass of the model
+    /// with the texts one after the other in a single row: each attends only
+    /// to its own tokens and counts its positions from 0, so each gets the
+    /// states it would get alone (to float rounding). The dense layers, most
+    /// of the cost, then multiply the model's weights once for all of them,
+    /// with more rows at a time, which is faster per row (see [`Dense`]).
+    fn side_by_side(&self, texts: &[&[u32]]) -> Result<Vec<Vec<Vec<f32>>>, EncoderError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n: usize = texts.iter().map(|t| t.len()).sum();
+        let (mut ids, mut positions, mut segment) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for (s, t) in texts.iter().enumerate() {
+            ids.extend_from_slice(t);
+            positions.extend(0..t.len() as u32);
+            segment.extend(std::iter::repeat_n(s, t.len()));
+        }
+        // (1, 1, n, n): 0 where a token may attend (its own text), MASKED elsewhere.
+        let bias: Vec<f32> = (0..n * n)
+            .map(|at| if segment[at / n] == segment[at % n] { 0.0 } else { MASKED as f32 })
+            .collect();
+        let dev = &self.device;
+        let ids = Tensor::from_vec(ids, (1, n), dev)?;
+        let positions = Tensor::from_vec(positions, (1, n), dev)?;
+        let bias = Tensor::from_vec(bias, (1, 1, n, n), dev)?;
+        let states: Vec<Vec<f32>> = self.layers(&ids, &positions, &bias)?.squeeze(0)?.to_vec2()?;
+        let mut rows = states.into_iter();
+        Ok(texts.iter().map(|t| rows.by_ref().take(t.len()).collect()).collect())
     }
 
     /// BERT, mean pooling over real tokens, unit length.
@@ -230,7 +286,8 @@ impl Encoder {
         Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
     }
 
-    /// BERT's last token states (b, n, DIMS) and the mask of real tokens (b, n).
+    /// BERT's last token states (b, n, DIMS) for a batch padded to its
+    /// longest text, and the mask of real tokens (b, n).
     fn states(&self, batch: &[&[u32]]) -> Result<(Tensor, Tensor), EncoderError> {
         let (b, n) = (batch.len(), batch.iter().map(|x| x.len()).max().unwrap_or(0));
         let mut ids = vec![0u32; b * n];
@@ -242,36 +299,64 @@ impl Encoder {
         let dev = &self.device;
         let ids = Tensor::from_vec(ids, (b, n), dev)?;
         let mask = Tensor::from_vec(mask, (b, n), dev)?;
-        let positions = Tensor::arange(0u32, n as u32, dev)?;
-        let mut h = self
-            .word
-            .forward(&ids)?
-            .broadcast_add(&self.position.forward(&positions)?.unsqueeze(0)?)?
-            .broadcast_add(&self.token_type)?;
-        h = self.embed_norm.forward(&h)?;
+        let positions = Tensor::arange(0u32, n as u32, dev)?.unsqueeze(0)?;
         // (b, 1, 1, n): 0 for real tokens, MASKED for padding.
         let bias = ((mask.ones_like()? - &mask)? * MASKED)?.reshape((b, 1, 1, n))?;
-        let heads = |x: Tensor| -> candle_core::Result<Tensor> {
-            x.reshape((b, n, HEADS, HEAD_DIMS))?.transpose(1, 2)?.contiguous()
-        };
+        Ok((self.layers(&ids, &positions, &bias)?, mask))
+    }
+
+    /// BERT's last token states (b, n, DIMS) for token `ids` (b, n) at
+    /// `positions` ((b, n), or (1, n) for every row), `bias` added to the
+    /// attention scores (broadcast to (b, HEADS, n, n)).
+    ///
+    /// The pass runs on one of rayon's threads (`rayon::scope` hands it over
+    /// and waits): candle runs each operation on rayon's pool, and from a
+    /// thread outside the pool every one of the pass's ~100 operations would
+    /// be handed over and waited for on its own (about a tenth of a short
+    /// message's time, in futex wake-ups).
+    fn layers(&self, ids: &Tensor, positions: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+        rayon::scope(|_| self.layers_here(ids, positions, bias))
+    }
+
+    fn layers_here(&self, ids: &Tensor, positions: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+        let (b, n) = ids.dims2()?;
+        let mut h = self
+            .word
+            .forward(ids)?
+            .broadcast_add(&self.position.forward(positions)?)?
+            .broadcast_add(&self.token_type)?;
+        h = self.embed_norm.forward(&h)?;
         let scale = 1.0 / (HEAD_DIMS as f64).sqrt();
         for layer in &self.layers {
-            let q = heads(layer.query.forward(&h)?)?;
-            let k = heads(layer.key.forward(&h)?)?;
-            let v = heads(layer.value.forward(&h)?)?;
-            let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&bias)?;
+            // (3, b, HEADS, n, HEAD_DIMS): query, key, value, split into heads.
+            let qkv = layer
+                .query_key_value
+                .forward(&h)?
+                .reshape((b, n, 3, HEADS, HEAD_DIMS))?
+                .permute((2, 0, 3, 1, 4))?
+                .contiguous()?;
+            let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+            let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(bias)?;
             let probs = candle_nn::ops::softmax_last_dim(&scores)?;
             let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, n, DIMS))?;
             let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &h)?)?;
-            let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
+            let inner = gelu(&layer.intermediate.forward(&attended)?)?;
             h = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
         }
-        Ok((h, mask))
+        Ok(h)
     }
 }
 
-/// The whole text's vector and each part's, from [`Encoder::encode_in_context`].
-pub type InContext = (Vec<f32>, Vec<Option<Vec<f32>>>);
+/// A message read by [`Encoder::encode_in_context`].
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// The whole text's vector.
+    pub whole: Vec<f32>,
+    /// Each part's vector read in the context of the whole.
+    pub in_context: Vec<Option<Vec<f32>>>,
+    /// Each text read alone.
+    pub alone: Vec<Vec<f32>>,
+}
 
 /// The mean of `rows` (token states), scaled to unit length.
 fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
@@ -422,11 +507,33 @@ mod tests {
     }
 
     #[test]
+    fn texts_read_side_by_side_in_one_pass_are_each_read_as_alone() {
+        let e = shipped();
+        let long = "My knee has been bad for years and I have tried physio, injections and rest. ".repeat(3);
+        let texts = ["Is it safe?", long.as_str(), "What are exosomes?", "hi"];
+        let together = e.encode_side_by_side(&texts).unwrap();
+        assert_eq!(together.len(), texts.len());
+        for (text, got) in texts.iter().zip(&together) {
+            let alone = e.encode(text).unwrap();
+            assert!(1.0 - cosine(&alone, got) < 1e-5, "{text:?}: 1 - cos = {}", 1.0 - cosine(&alone, got));
+        }
+        // Beside a message read whole, too.
+        let reading = e.encode_in_context("I feel hopeless. Are exosomes safe?", &[], &texts).unwrap();
+        assert!(
+            1.0 - cosine(&reading.whole, &e.encode("I feel hopeless. Are exosomes safe?").unwrap()) < 1e-5
+        );
+        for (text, got) in texts.iter().zip(&reading.alone) {
+            assert!(1.0 - cosine(&e.encode(text).unwrap(), got) < 1e-5, "{text:?} beside a message");
+        }
+        assert!(e.encode_side_by_side(&[]).unwrap().is_empty());
+    }
+
+    #[test]
     fn parts_read_in_context_come_from_the_one_pass_over_the_whole() {
         let e = shipped();
         let text = "I have had knee arthritis for years. Can exosomes help with it?";
         let parts = ["I have had knee arthritis for years", "Can exosomes help with it", "not in the text"];
-        let (whole, spans) = e.encode_in_context(text, &parts).unwrap();
+        let Reading { whole, in_context: spans, .. } = e.encode_in_context(text, &parts, &[]).unwrap();
         let cos = |a: &[f32], b: &[f32]| -> f32 { a.iter().zip(b).map(|(x, y)| x * y).sum() };
         assert!(1.0 - cos(&whole, &e.encode(text).unwrap()) < 1e-5, "the whole is the whole, as read alone");
         assert!(spans[2].is_none(), "a part that is not in the text has no vector");

@@ -21,6 +21,7 @@ pub mod decide;
 pub mod lexical;
 pub mod query;
 pub mod rescore;
+pub mod vector_index;
 
 pub use query::{Query, Sentence};
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use candle_core::{Device, Tensor};
 
+use super::vector_index::VectorIndex;
 use super::{Query, Scored, Weights};
 use crate::encoder::cache::{text_key, VectorCache};
 use crate::encoder::{Encoder, EncoderError, DIMS};
@@ -29,8 +30,8 @@ use crate::text::fold_words;
 #[derive(Debug)]
 pub struct Meaning {
     encoder: Option<Arc<Encoder>>,
-    /// One row of [`DIMS`] per key text, as a (rows, DIMS) matrix.
-    keys: Option<Tensor>,
+    /// One vector per key text.
+    keys: Option<VectorIndex>,
     /// The row of each key text by its text's hash: a message that is a key
     /// text word for word (the FAQ's own checks ask every one) is not encoded again.
     known: HashMap<u64, usize>,
@@ -190,8 +191,7 @@ impl Meaning {
                 meaning.owner.push(e);
             }
         }
-        let n = meaning.owner.len();
-        meaning.keys = Some(Tensor::from_vec(rows, (n, DIMS), &Device::Cpu)?);
+        meaning.keys = Some(VectorIndex::new(&rows));
         meaning.encoder = Some(encoder);
         Ok(meaning)
     }
@@ -224,38 +224,43 @@ impl Meaning {
             parts.extend(query.sentences().iter().map(|s| part(s.text.as_str(), s.asks)));
         }
         parts.extend(query.asking_clauses().filter(|c| !c.trim().is_empty()).map(|c| part(c, true)));
-        let mut out = Rows::default();
         // A message that is a key text word for word (the FAQ's own checks ask
         // every one) is not read again; its parts are read alone for both.
-        let in_context = match self.known.get(&text_key(query.text())) {
-            Some(&row) => {
+        let whole_row = self.known.get(&text_key(query.text())).copied();
+        let in_context = whole_row.is_none();
+        // Read alone for triage only, a part too short to say anything alone
+        // is not read at all ([`MIN_WORDS_ALONE`]).
+        let known = |t: &str| self.known.get(&text_key(t)).copied();
+        let alone_parts: Vec<(&str, bool, bool)> =
+            parts.iter().copied().filter(|&(_, _, enough)| enough || !in_context).collect();
+        let unknown: Vec<&str> =
+            alone_parts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
+        let mut out = Rows::default();
+        // One pass of the model reads the whole message and the parts alone.
+        // A failure here (it has not been seen) leaves the words to decide.
+        let mut alone = match whole_row {
+            Some(row) => {
                 out.push(self.row(row), true, true, ReadBy::Both);
-                false
+                let Ok(alone) = encoder.encode_side_by_side(&unknown) else { return out.into_vectors() };
+                alone
             }
             None => {
                 let texts: Vec<&str> = parts.iter().map(|&(t, ..)| t).collect();
-                // A failure here (it has not been seen) leaves the words to decide.
-                let Ok((whole, spans)) = encoder.encode_in_context(query.text(), &texts) else {
+                let Ok(reading) = encoder.encode_in_context(query.text(), &texts, &unknown) else {
                     return MessageVectors::default();
                 };
-                out.push(Some(whole), true, true, ReadBy::Both);
+                out.push(Some(reading.whole), true, true, ReadBy::Both);
                 // Ranking reads only the parts that ask ([`Meaning::compare`]):
                 // the others would only make the product over the key texts longer.
-                for (&(_, asks, enough), span) in parts.iter().zip(spans).filter(|(p, _)| p.1) {
+                for (&(_, asks, enough), span) in parts.iter().zip(reading.in_context).filter(|(p, _)| p.1) {
                     out.push(span, asks, enough, ReadBy::Ranking);
                 }
-                true
+                reading.alone
             }
         };
-        // Read alone for triage only, a part too short to say anything alone
-        // is not read at all ([`MIN_WORDS_ALONE`]).
-        parts.retain(|&(_, _, enough)| enough || !in_context);
-        let known = |t: &str| self.known.get(&text_key(t)).copied();
-        let unknown: Vec<&str> = parts.iter().map(|&(t, ..)| t).filter(|t| known(t).is_none()).collect();
-        let Ok(mut alone) = encoder.encode_batch(&unknown) else { return out.into_vectors() };
         alone.reverse();
         let by = if in_context { ReadBy::Triage } else { ReadBy::Both };
-        for &(text, asks, enough) in &parts {
+        for &(text, asks, enough) in &alone_parts {
             let vector = match known(text) {
                 Some(row) => self.row(row),
                 None => alone.pop(),
@@ -266,7 +271,7 @@ impl Meaning {
     }
 
     fn row(&self, row: usize) -> Option<Vec<f32>> {
-        self.keys.as_ref()?.get(row).ok()?.to_vec1().ok()
+        self.keys.as_ref()?.row(row)
     }
 
     /// The message against every key text (`None` when meaning is off or
@@ -277,8 +282,7 @@ impl Meaning {
         if self.owner.is_empty() {
             return None;
         }
-        // One flat read: a row per key text would be 46,000 small vectors on a large bank.
-        let cosines: Vec<f32> = keys.matmul(&m.t().ok()?).and_then(|c| c.flatten_all()?.to_vec1()).ok()?;
+        let cosines = keys.products(&m.flatten_all().and_then(|m| m.to_vec1::<f32>()).ok()?);
         let mut entries = vec![f32::MIN; self.entries];
         let mut vectors = vec![f32::MIN; message.len()];
         for (row, &e) in cosines.chunks_exact(message.len().max(1)).zip(&self.owner) {
@@ -352,7 +356,7 @@ mod tests {
         // entry 1's the question asked (axis 2).
         let meaning = Meaning {
             encoder: None,
-            keys: Some(axes(&[1, 2])),
+            keys: Some(VectorIndex::new(&axes(&[1, 2]).flatten_all().unwrap().to_vec1::<f32>().unwrap())),
             known: HashMap::new(),
             owner: vec![0, 1],
             entries: 2,
