@@ -65,7 +65,7 @@ fn bank(c: &mut Criterion) {
 }
 
 /// Key texts in `mqp-in-medquad`, and vectors of a typical message there
-/// (the whole, a question in context, two parts read alone).
+/// (the whole, a question in context, two parts read alone; most have 1 to 6).
 const INDEX_ROWS: usize = 46_127;
 const MESSAGE_VECTORS: usize = 4;
 
@@ -81,12 +81,15 @@ fn vector_index(c: &mut Criterion) {
     let message = numbers(MESSAGE_VECTORS * DIMS, 2);
     let index = VectorIndex::new(&keys);
     let mut group = c.benchmark_group("vector_index");
-    group.bench_function("blocks (VectorIndex::products)", |b| {
-        b.iter(|| black_box(index.products(black_box(&message))))
-    });
+    for m in [1, MESSAGE_VECTORS, 6, 8] {
+        let message = numbers(m * DIMS, 3);
+        group.bench_function(format!("blocks, {m} message vectors"), |b| {
+            b.iter(|| black_box(index.products(black_box(&message))))
+        });
+    }
     let keys = Tensor::from_vec(keys, (INDEX_ROWS, DIMS), &Device::Cpu).unwrap();
     let m = Tensor::from_vec(message, (MESSAGE_VECTORS, DIMS), &Device::Cpu).unwrap();
-    group.bench_function("gemm through candle (keys x message^T)", |b| {
+    group.bench_function("gemm through candle (keys x message^T), 4 message vectors", |b| {
         b.iter(|| {
             black_box(keys.matmul(&m.t().unwrap()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap())
         })

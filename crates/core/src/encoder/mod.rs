@@ -16,7 +16,7 @@ mod weights;
 use std::path::Path;
 
 use candle_core::{DType, Device, Module, Tensor, D};
-use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, VarBuilder};
+use candle_nn::{linear, Embedding, LayerNorm, VarBuilder};
 use sha2::{Digest, Sha256};
 
 use dense::{gelu, Dense};
@@ -112,7 +112,8 @@ impl Encoder {
         let vocab_path = dir.join(VOCAB_FILE);
         let vocab = std::fs::read(&vocab_path).map_err(read_error(&vocab_path))?;
         let tokenizer = Tokenizer::new(&String::from_utf8_lossy(&vocab)).map_err(EncoderError::Vocab)?;
-        let vb = VarBuilder::from_backend(Box::new(weights), DType::F32, Device::Cpu);
+        let dtype = weights.read_dtype();
+        let vb = VarBuilder::from_backend(Box::new(weights), dtype, Device::Cpu);
         Encoder::build(vb, tokenizer, fingerprint)
     }
 
@@ -120,14 +121,31 @@ impl Encoder {
     pub fn from_bytes(weights: Vec<u8>, vocab: &str) -> Result<Encoder, EncoderError> {
         let fingerprint = format!("{:x}", Sha256::digest(&weights));
         let tokenizer = Tokenizer::new(vocab).map_err(EncoderError::Vocab)?;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?;
+        let tensors = candle_core::safetensors::load_buffer(&weights, &Device::Cpu)?;
+        let floats = || tensors.values().map(Tensor::dtype).filter(|d| d.is_float());
+        let dtype = if floats().next().is_some() && floats().all(|d| d == DType::F16) {
+            DType::F16
+        } else {
+            DType::F32
+        };
+        let vb = VarBuilder::from_tensors(tensors, dtype, &Device::Cpu);
         Encoder::build(vb, tokenizer, fingerprint)
     }
 
+    /// The model from `vb`, which reads tensors in the file's dtype (float16
+    /// or float32); each becomes float32 here, a dense layer's weight after
+    /// it is transposed ([`Dense::side_by_side`]).
     fn build(vb: VarBuilder<'_>, tokenizer: Tokenizer, fingerprint: String) -> Result<Encoder, EncoderError> {
         let device = Device::Cpu;
+        let f32 = |t: Tensor| t.to_dtype(DType::F32);
+        let table = |rows, vb: VarBuilder<'_>| -> candle_core::Result<Embedding> {
+            Ok(Embedding::new(f32(vb.get((rows, DIMS), "weight")?)?, DIMS))
+        };
+        let norm = |vb: VarBuilder<'_>| -> candle_core::Result<LayerNorm> {
+            Ok(LayerNorm::new(f32(vb.get(DIMS, "weight")?)?, f32(vb.get(DIMS, "bias")?)?, LAYER_NORM_EPS))
+        };
         let e = vb.pp("embeddings");
-        let token_type = embedding(2, DIMS, e.pp("token_type_embeddings"))?.embeddings().get(0)?;
+        let token_type = table(2, e.pp("token_type_embeddings"))?.embeddings().get(0)?;
         let mut layers = Vec::with_capacity(LAYERS);
         for i in 0..LAYERS {
             let l = vb.pp(format!("encoder.layer.{i}"));
@@ -140,18 +158,18 @@ impl Encoder {
                     linear(DIMS, DIMS, a.pp("self.value"))?,
                 ])?,
                 attention_out: dense(DIMS, DIMS, a.pp("output.dense"))?,
-                attention_norm: layer_norm(DIMS, LAYER_NORM_EPS, a.pp("output.LayerNorm"))?,
+                attention_norm: norm(a.pp("output.LayerNorm"))?,
                 intermediate: dense(DIMS, INTERMEDIATE, l.pp("intermediate.dense"))?,
                 output: dense(INTERMEDIATE, DIMS, l.pp("output.dense"))?,
-                output_norm: layer_norm(DIMS, LAYER_NORM_EPS, l.pp("output.LayerNorm"))?,
+                output_norm: norm(l.pp("output.LayerNorm"))?,
             });
         }
         Ok(Encoder {
             tokenizer,
-            word: embedding(VOCAB_SIZE, DIMS, e.pp("word_embeddings"))?,
-            position: embedding(MAX_POSITIONS, DIMS, e.pp("position_embeddings"))?,
+            word: table(VOCAB_SIZE, e.pp("word_embeddings"))?,
+            position: table(MAX_POSITIONS, e.pp("position_embeddings"))?,
             token_type,
-            embed_norm: layer_norm(DIMS, LAYER_NORM_EPS, e.pp("LayerNorm"))?,
+            embed_norm: norm(e.pp("LayerNorm"))?,
             layers,
             device,
             fingerprint,

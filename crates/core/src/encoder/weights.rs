@@ -1,7 +1,9 @@
 //! The model's weights read one tensor at a time from the safetensors file,
-//! each converted to float32 as it is read: the 45 MB float16 file is never
-//! held whole beside the 90 MB of float32 tensors made from it, so loading
-//! the model peaks about 45 MB lower than reading the file into memory first.
+//! in the file's own dtype ([`StreamedWeights::read_dtype`]): the 45 MB
+//! float16 file is never held whole, and the encoder makes each tensor
+//! float32 once it is in its final layout (a dense layer's weight after it
+//! is transposed), so loading the model peaks at little more than the
+//! float32 weights themselves.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -40,6 +42,19 @@ fn invalid(message: String) -> std::io::Error {
 }
 
 impl StreamedWeights {
+    /// The dtype the tensors are read in: the file's own when every float
+    /// tensor is float16 (the shipped file), else float32. Reading in the
+    /// file's dtype lets [`super::Encoder`] transpose a weight before making
+    /// it float32, so no float32 copy is made only to be thrown away.
+    pub(super) fn read_dtype(&self) -> DType {
+        let floats = self.slots.values().filter(|s| s.dtype.is_float());
+        if floats.clone().next().is_some() && floats.clone().all(|s| s.dtype == DType::F16) {
+            DType::F16
+        } else {
+            DType::F32
+        }
+    }
+
     /// Opens `path`, reads its header, and returns it with the SHA-256 of
     /// the whole file (hashed in pieces, as [`super::Encoder::from_bytes`] hashes the bytes).
     pub(super) fn open(path: &Path) -> std::io::Result<(StreamedWeights, String)> {
