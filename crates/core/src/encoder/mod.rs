@@ -32,10 +32,12 @@ pub const MAX_TOKENS: usize = 256;
 pub const BATCH: usize = 32;
 /// A batch stops growing when padding would make it cost more than this
 /// many times its real tokens. The model's cost is close to linear in the
-/// padded tokens, and a message's pieces differ most in length: a long
-/// message (256 tokens) goes with its short sentences, which padded to 256
-/// cost several times the message itself. Measured on `faqbot eval
-/// tests/eval/cases.toml`: see the README's speed figures.
+/// padded tokens, and texts differ most in length: a long one (256 tokens)
+/// would take short ones padded to 256 along, at several times their cost.
+/// Chosen when a message's pieces were batched too (`faqbot eval
+/// tests/eval/cases.toml`, README); they are now read side by side
+/// ([`Encoder::encode_side_by_side`]), with no padding at all, and batches
+/// are for indexing key texts.
 pub const MAX_PADDING: f32 = 1.5;
 /// The model's weights file and vocabulary in its folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
