@@ -39,6 +39,13 @@ pub const BATCH: usize = 32;
 /// ([`Encoder::encode_side_by_side`]), with no padding at all, and batches
 /// are for indexing key texts.
 pub const MAX_PADDING: f32 = 1.5;
+/// Texts read side by side ([`Encoder::side_by_side`]) share a row of at
+/// most this many tokens: every token of a row is scored against every
+/// other (most against a mask), so a row's attention grows with its square.
+/// A message and its parts alone are nearly always under it (the whole
+/// message is cut at [`MAX_TOKENS`]); a very long one starts further rows
+/// rather than one of thousands of tokens.
+pub const MAX_ROW_TOKENS: usize = 2 * MAX_TOKENS;
 /// The model's weights file and vocabulary in its folder.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// See [`WEIGHTS_FILE`].
@@ -267,34 +274,68 @@ impl Encoder {
     }
 
     /// The token states of each of `texts`, read in one pass of the model
-    /// with the texts one after the other in a single row: each attends only
-    /// to its own tokens and counts its positions from 0, so each gets the
-    /// states it would get alone (to float rounding). The dense layers, most
-    /// of the cost, then multiply the model's weights once for all of them,
-    /// with more rows at a time, which is faster per row (see [`Dense`]).
+    /// with the texts one after the other in a row: each attends only to its
+    /// own tokens and counts its positions from 0, so each gets the states it
+    /// would get alone (to float rounding). The dense layers, most of the
+    /// cost, then multiply the model's weights once for all of them, with
+    /// more rows at a time, which is faster per row (see [`Dense`]). A row
+    /// holds at most [`MAX_ROW_TOKENS`]; more texts start further rows, padded
+    /// to the longest.
     fn side_by_side(&self, texts: &[&[u32]]) -> Result<Vec<Vec<Vec<f32>>>, EncoderError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let n: usize = texts.iter().map(|t| t.len()).sum();
-        let (mut ids, mut positions, mut segment) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        for (s, t) in texts.iter().enumerate() {
-            ids.extend_from_slice(t);
-            positions.extend(0..t.len() as u32);
-            segment.extend(std::iter::repeat_n(s, t.len()));
+        // Each row: the indices of its texts, in order.
+        let mut rows: Vec<Vec<usize>> = Vec::new();
+        let mut filled = 0;
+        for (i, t) in texts.iter().enumerate() {
+            match rows.last_mut() {
+                Some(row) if filled + t.len() <= MAX_ROW_TOKENS => row.push(i),
+                _ => {
+                    rows.push(vec![i]);
+                    filled = 0;
+                }
+            }
+            filled += t.len();
         }
-        // (1, 1, n, n): 0 where a token may attend (its own text), MASKED elsewhere.
-        let bias: Vec<f32> = (0..n * n)
-            .map(|at| if segment[at / n] == segment[at % n] { 0.0 } else { MASKED as f32 })
-            .collect();
+        let width = |row: &Vec<usize>| row.iter().map(|&i| texts[i].len()).sum::<usize>();
+        let (b, n) = (rows.len(), rows.iter().map(width).max().unwrap_or(0));
+        let (mut ids, mut positions) = (vec![0u32; b * n], vec![0u32; b * n]);
+        // Which text each place holds; padding is a text of its own.
+        let mut segment = vec![usize::MAX; b * n];
+        for (r, row) in rows.iter().enumerate() {
+            let mut at = r * n;
+            for &i in row {
+                let t = texts[i];
+                ids[at..at + t.len()].copy_from_slice(t);
+                positions[at..at + t.len()].iter_mut().zip(0u32..).for_each(|(p, k)| *p = k);
+                segment[at..at + t.len()].fill(i);
+                at += t.len();
+            }
+        }
+        // (b, 1, n, n): 0 where a token may attend (its own text), MASKED elsewhere.
+        let mut bias = vec![0f32; b * n * n];
+        for (r, chunk) in bias.chunks_exact_mut(n * n).enumerate() {
+            let seg = &segment[r * n..(r + 1) * n];
+            for (at, x) in chunk.iter_mut().enumerate() {
+                if seg[at / n] != seg[at % n] {
+                    *x = MASKED as f32;
+                }
+            }
+        }
         let dev = &self.device;
-        let ids = Tensor::from_vec(ids, (1, n), dev)?;
-        let positions = Tensor::from_vec(positions, (1, n), dev)?;
-        let bias = Tensor::from_vec(bias, (1, 1, n, n), dev)?;
-        let states: Vec<Vec<f32>> = self.layers(&ids, &positions, &bias)?.squeeze(0)?.to_vec2()?;
-        let mut rows = states.into_iter();
-        Ok(texts.iter().map(|t| rows.by_ref().take(t.len()).collect()).collect())
+        let ids = Tensor::from_vec(ids, (b, n), dev)?;
+        let positions = Tensor::from_vec(positions, (b, n), dev)?;
+        let bias = Tensor::from_vec(bias, (b, 1, n, n), dev)?;
+        let states: Vec<Vec<Vec<f32>>> = self.layers(&ids, &positions, &bias)?.to_vec3()?;
+        let mut out = Vec::with_capacity(texts.len());
+        for (row, states) in rows.iter().zip(states) {
+            let mut states = states.into_iter();
+            for &i in row {
+                out.push(states.by_ref().take(texts[i].len()).collect());
+            }
+        }
+        Ok(out)
     }
 
     /// BERT, mean pooling over real tokens, unit length.
@@ -546,6 +587,23 @@ mod tests {
             assert!(1.0 - cosine(&e.encode(text).unwrap(), got) < 1e-5, "{text:?} beside a message");
         }
         assert!(e.encode_side_by_side(&[]).unwrap().is_empty());
+
+        // More than one row's worth: further rows, padded, each text still as alone.
+        let sentence =
+            "Stem cells from bone marrow were injected into the knee joint of each patient in the trial. ";
+        let many: Vec<String> = (1..=12).map(|k| sentence.repeat(k)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let total: usize = many.iter().map(|t| e.token_ids(t).len()).sum();
+        assert!(total > 2 * MAX_ROW_TOKENS, "the texts fill {total} tokens: three rows or more");
+        for (text, got) in many.iter().zip(e.encode_side_by_side(&many).unwrap()) {
+            let alone = e.encode(text).unwrap();
+            assert!(
+                1.0 - cosine(&alone, &got) < 1e-5,
+                "{} tokens: 1 - cos = {}",
+                text.len(),
+                1.0 - cosine(&alone, &got)
+            );
+        }
     }
 
     #[test]
