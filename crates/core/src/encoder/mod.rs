@@ -131,12 +131,7 @@ impl Encoder {
         let fingerprint = format!("{:x}", Sha256::digest(&weights));
         let tokenizer = Tokenizer::new(vocab).map_err(EncoderError::Vocab)?;
         let tensors = candle_core::safetensors::load_buffer(&weights, &Device::Cpu)?;
-        let floats = || tensors.values().map(Tensor::dtype).filter(|d| d.is_float());
-        let dtype = if floats().next().is_some() && floats().all(|d| d == DType::F16) {
-            DType::F16
-        } else {
-            DType::F32
-        };
+        let dtype = weights::read_dtype(tensors.values().map(Tensor::dtype));
         let vb = VarBuilder::from_tensors(tensors, dtype, &Device::Cpu);
         Encoder::build(vb, tokenizer, fingerprint)
     }

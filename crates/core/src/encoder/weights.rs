@@ -37,6 +37,17 @@ pub(super) struct StreamedWeights {
     slots: HashMap<String, Slot>,
 }
 
+/// The dtype to read tensors of `dtypes` in: float16 when every float
+/// tensor is float16, else float32 (see [`StreamedWeights::read_dtype`]).
+pub(super) fn read_dtype(dtypes: impl IntoIterator<Item = DType>) -> DType {
+    let mut floats = dtypes.into_iter().filter(|d| d.is_float()).peekable();
+    if floats.peek().is_some() && floats.all(|d| d == DType::F16) {
+        DType::F16
+    } else {
+        DType::F32
+    }
+}
+
 fn invalid(message: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, message)
 }
@@ -47,12 +58,7 @@ impl StreamedWeights {
     /// file's dtype lets [`super::Encoder`] transpose a weight before making
     /// it float32, so no float32 copy is made only to be thrown away.
     pub(super) fn read_dtype(&self) -> DType {
-        let floats = self.slots.values().filter(|s| s.dtype.is_float());
-        if floats.clone().next().is_some() && floats.clone().all(|s| s.dtype == DType::F16) {
-            DType::F16
-        } else {
-            DType::F32
-        }
+        read_dtype(self.slots.values().map(|s| s.dtype))
     }
 
     /// Opens `path`, reads its header, and returns it with the SHA-256 of
