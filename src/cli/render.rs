@@ -31,7 +31,11 @@ pub fn explanation(engine: &Engine, question: &str) -> String {
             "           {:<15} phrase {:<3} meaning {:<3} ({meaning}; classifier {classifier})",
             c.category.as_str(),
             if c.phrase { "yes" } else { "no" },
-            if c.by_meaning { "yes" } else { "no" },
+            match (c.by_meaning, c.as_personal_advice) {
+                (true, _) => "yes",
+                (false, true) => "as personal advice",
+                (false, false) => "no",
+            },
         );
     }
     let _ = writeln!(out, "3 words:   {}", x.terms);

@@ -236,6 +236,33 @@ fn the_safety_classifier_leans_the_right_way() {
     }
 }
 
+/// A plain question about one's own body that is only just over
+/// self-harm's bar, and that the classifier does not read as self-harm, gets
+/// the personal-advice text, not the crisis text; a message the classifier
+/// reads as self-harm still gets the crisis text (`safety::SELF_HARM_NEAR`).
+#[test]
+fn a_question_about_ones_own_body_gets_advice_not_the_crisis_text() {
+    use faqbot_core::engine::Outcome;
+    use faqbot_core::safety::SafetyCategory;
+    let table = [
+        // Got the crisis text before.
+        ("why do my feet burn at night?", SafetyCategory::PersonalAdvice),
+        ("honestly everyone would manage fine without me", SafetyCategory::SelfHarm),
+    ];
+    for (message, expected) in table {
+        let outcome = engine().ask(message).outcome;
+        assert!(
+            matches!(outcome, Outcome::Safety { category, .. } if category == expected),
+            "{message:?}: {} (expected {})",
+            outcome.kind(),
+            expected.as_str()
+        );
+    }
+    let checks = engine().explain("why do my feet burn at night?").triage;
+    let self_harm = checks.iter().find(|c| c.category == SafetyCategory::SelfHarm).expect("checked");
+    assert!(self_harm.as_personal_advice && !self_harm.by_meaning, "{self_harm:?}");
+}
+
 /// A message that is all small talk gets the small-talk line: a farewell or
 /// thanks sits near the self-harm examples' goodbyes in meaning, so only
 /// the phrase rules judge it.

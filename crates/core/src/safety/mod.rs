@@ -126,6 +126,11 @@ pub struct CategoryCheck {
     pub meaning: Option<Closeness>,
     /// The meaning clears the category's [`Bar`].
     pub by_meaning: bool,
+    /// Self-harm only: the meaning clears self-harm's bar only just and the
+    /// classifier leans away ([`SELF_HARM_NEAR`]), so the message reads as a
+    /// personal health message, which gets the personal-advice text when no
+    /// category fires.
+    pub as_personal_advice: bool,
     /// The classifier's probability for the category (the most over the
     /// message's vectors; `None` without the sentence model).
     pub probability: Option<f32>,
@@ -203,7 +208,13 @@ impl Triage {
                 .filter(|e| !small_talk && e.by_meaning)
                 .max_by(|a, b| a.slack().total_cmp(&b.slack()))
         };
-        by_phrase.or_else(by_meaning).map(|e| e.category)
+        // Only then, a message just over self-harm's bar that the classifier
+        // does not read as self-harm gets the personal-advice text.
+        let as_advice = || {
+            (!small_talk && evidence.iter().any(|e| e.as_personal_advice))
+                .then_some(SafetyCategory::PersonalAdvice)
+        };
+        by_phrase.or_else(by_meaning).map(|e| e.category).or_else(as_advice)
     }
 
     /// Every category's evidence for the message, in priority order (which
@@ -221,6 +232,8 @@ impl Triage {
                     category: rule.category,
                     phrase: rule.phrases.fire(query.tokens()),
                     by_meaning: meaning.is_some_and(|c| by_meaning(rule.category, c, probability, someone)),
+                    as_personal_advice: meaning
+                        .is_some_and(|c| reads_as_advice(rule.category, c, probability)),
                     meaning,
                     probability,
                 }
@@ -275,7 +288,8 @@ fn reads(message: &MessageVectors, i: usize, category: SafetyCategory) -> bool {
 /// Whether the meaning triages `category`: the message clears the
 /// category's [`Bar`] (near its examples), or, for emergencies and self-harm,
 /// the classifier is sure ([`CLASSIFIER_SURE`]) and the examples are not far
-/// ([`CLASSIFIER_NEAR_ENOUGH`]). Personal advice for a message that names
+/// ([`CLASSIFIER_NEAR_ENOUGH`]); self-harm just over its bar needs the
+/// classifier to lean its way ([`SELF_HARM_NEAR`]). Personal advice for a message that names
 /// nobody in particular (`someone` false, [`person`]) has the stricter
 /// [`Bar::PERSONAL_ADVICE_NAMING_NOBODY`].
 fn by_meaning(
@@ -288,12 +302,47 @@ fn by_meaning(
         SafetyCategory::PersonalAdvice if someone => closeness.clears(Bar::PERSONAL_ADVICE),
         SafetyCategory::PersonalAdvice => closeness.clears(Bar::PERSONAL_ADVICE_NAMING_NOBODY),
         SafetyCategory::Emergency | SafetyCategory::SelfHarm => {
-            closeness.clears(Bar::of(category))
+            (closeness.clears(Bar::of(category)) && !reads_as_advice(category, closeness, probability))
                 || (probability.is_some_and(|p| p >= CLASSIFIER_SURE)
                     && closeness.example >= CLASSIFIER_NEAR_ENOUGH)
         }
     }
 }
+
+/// Whether a message that clears self-harm's bar is only just over it
+/// (under [`SELF_HARM_NEAR`]) while the classifier leans away (under
+/// [`SELF_HARM_CLASSIFIER_AGREES`]): then it reads as a personal health
+/// message, not self-harm.
+fn reads_as_advice(category: SafetyCategory, closeness: Closeness, probability: Option<f32>) -> bool {
+    category == SafetyCategory::SelfHarm
+        && closeness.clears(Bar::SELF_HARM)
+        && closeness.example < SELF_HARM_NEAR
+        && probability.is_some_and(|p| p < SELF_HARM_CLASSIFIER_AGREES)
+}
+
+/// Self-harm's bar is the lowest ([`Bar::SELF_HARM`], 0.35), and just over it
+/// sit many plain health questions about one's own body ("little red bumps
+/// near my labia?", "cut my finger 10 hrs ago") and short everyday advice
+/// ("try something new"), which then got the crisis text. A message only that
+/// near the examples (under 0.45) fires when the classifier leans at least
+/// [`SELF_HARM_CLASSIFIER_AGREES`] its way too; a message nearer fires on the
+/// examples alone. One that does not fire gets the personal-advice text
+/// when no category fires: such a message is still about one's own health
+/// (so are the messages of the tune halves and dev sets that only self-harm's
+/// bar caught: a relative's septic shock told in jargon, a booked course of
+/// sessions), and the personal-advice text names the signs that need urgent care. Chosen from `examples/triage_scores` on the tune halves,
+/// the dev sets and the out-of-domain tune half (never a test half): of the
+/// 199 self-harm messages of the tune halves and dev sets, none stops firing
+/// self-harm with 0.42-0.45 and 0.3-0.4; 0.45 with 0.5 loses 4. The out-of-domain tune
+/// half's health questions firing self-harm went 232 to 154 (0.4 would give
+/// 136, one step from where recall is lost; recall first).
+pub const SELF_HARM_NEAR: f32 = 0.45;
+
+/// The classifier's self-harm probability that lets a message just over
+/// self-harm's bar fire (see [`SELF_HARM_NEAR`]): the self-harm messages of
+/// the tune halves and dev sets have a median of 0.90, the health questions
+/// that fired wrongly 0.34.
+pub const SELF_HARM_CLASSIFIER_AGREES: f32 = 0.3;
 
 /// The classifier's probability over which an emergency or self-harm fires
 /// without clearing the examples' bar. Chosen on the tune halves and the dev
