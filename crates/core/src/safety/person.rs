@@ -78,9 +78,31 @@ const STORY_WORDS: &[&str] = &["ago", "booked", "yesterday", "today", "tonight",
 
 /// Whether `message` names or implies a particular person.
 pub(super) fn mentions_someone(message: &str) -> bool {
-    fold_words(message)
-        .iter()
-        .any(|w| PERSON_WORDS.contains(&w.as_str()) || STORY_WORDS.contains(&w.as_str()))
+    opens_with_age_and_sex(message)
+        || fold_words(message)
+            .iter()
+            .any(|w| PERSON_WORDS.contains(&w.as_str()) || STORY_WORDS.contains(&w.as_str()))
+}
+
+/// A case told in shorthand opens with age and sex: "62M, KL grade 3 both
+/// knees", "F34 with lupus", "34f on methotrexate". Only as the message's
+/// first word, and "62m" only with a comma, colon, semicolon or slash after
+/// it: "30m after the infusion" is thirty minutes, "300m cells" a count.
+fn opens_with_age_and_sex(message: &str) -> bool {
+    let Some(first) = message.split_whitespace().next() else { return false };
+    let first = first.to_ascii_lowercase();
+    let (word, marked) = match first.strip_suffix([',', ':', ';', '/']) {
+        Some(word) => (word, true),
+        None => (first.as_str(), false),
+    };
+    let is_age = |s: &str| {
+        (1..=3).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u16>().is_ok_and(|a| (1..=120).contains(&a))
+    };
+    word.strip_prefix(['m', 'f']).is_some_and(is_age)
+        || word.strip_suffix('f').is_some_and(is_age)
+        || (marked && word.strip_suffix('m').is_some_and(is_age))
 }
 
 #[cfg(test)]
@@ -97,6 +119,11 @@ mod tests {
             ("how does ectopic bone formation happen with stem cells?", false),
             ("can someone with diabetes get MSCs in trials?", false),
             ("is it legal in the US?", false),
+            ("62M, KL grade 3 both knees, quote is 9k for MSCs. thoughts?", true),
+            ("F34 with lupus, worth trying exosomes?", true),
+            ("34f on methotrexate, exosomes ok?", true),
+            ("30m after the infusion is when reactions show up in trials?", false),
+            ("is 300m cells a normal dose in studies?", false),
         ];
         for (message, want) in table {
             assert_eq!(mentions_someone(message), want, "{message}");
