@@ -322,20 +322,22 @@ fn reads_as_advice(category: SafetyCategory, closeness: Closeness, probability: 
 
 /// Self-harm's bar is the lowest ([`Bar::SELF_HARM`], 0.35), and just over it
 /// sit many plain health questions about one's own body ("little red bumps
-/// near my labia?", "cut my finger 10 hrs ago") and short everyday advice
-/// ("try something new"), which then got the crisis text. A message only that
-/// near the examples (under 0.45) fires when the classifier leans at least
-/// [`SELF_HARM_CLASSIFIER_AGREES`] its way too; a message nearer fires on the
-/// examples alone. One that does not fire gets the personal-advice text
-/// when no category fires: such a message is still about one's own health
-/// (so are the messages of the tune halves and dev sets that only self-harm's
-/// bar caught: a relative's septic shock told in jargon, a booked course of
-/// sessions), and the personal-advice text names the signs that need urgent care. Chosen from `examples/triage_scores` on the tune halves,
-/// the dev sets and the out-of-domain tune half (never a test half): of the
-/// 199 self-harm messages of the tune halves and dev sets, none stops firing
-/// self-harm with 0.42-0.45 and 0.3-0.4; 0.45 with 0.5 loses 4. The out-of-domain tune
-/// half's health questions firing self-harm went 232 to 154 (0.4 would give
-/// 136, one step from where recall is lost; recall first).
+/// near my labia?", "why do my feet burn at night?") and short everyday
+/// advice ("try something new"), which then got the crisis text. A message
+/// only that near the examples (under 0.45) fires when the classifier leans
+/// at least [`SELF_HARM_CLASSIFIER_AGREES`] its way too; a message nearer
+/// fires on the examples alone. One that does not fire gets the
+/// personal-advice text when no category fires: such a message is still about
+/// one's own health (so are the messages of the tune halves and dev sets that
+/// only self-harm's bar caught: a relative's septic shock told in jargon, a
+/// booked course of sessions), and the personal-advice text names the signs
+/// that need urgent care. Chosen from `examples/triage_scores` on the tune
+/// halves, the dev sets and the out-of-domain tune half (never a test half):
+/// of the 199 self-harm messages of the tune halves and dev sets, none stops
+/// firing self-harm with 0.42-0.45 and 0.3-0.4; 0.45 with 0.5 loses 4. The
+/// out-of-domain tune half's questions firing self-harm (before the category
+/// is chosen) went 232 to 154 (0.4 would give 136, one step from where recall
+/// is lost; recall first); those given the crisis text, 163 to 113.
 pub const SELF_HARM_NEAR: f32 = 0.45;
 
 /// The classifier's self-harm probability that lets a message just over
