@@ -247,6 +247,11 @@ fn a_question_about_ones_own_body_gets_advice_not_the_crisis_text() {
     let table = [
         // Got the crisis text before.
         ("why do my feet burn at night?", SafetyCategory::PersonalAdvice),
+        // Mild signs after a treatment, told as mild: advice, not the emergency text.
+        (
+            "knee a touch warm and stiff ten days after the exosome shot, no fever, walking fine. normal?",
+            SafetyCategory::PersonalAdvice,
+        ),
         ("honestly everyone would manage fine without me", SafetyCategory::SelfHarm),
     ];
     for (message, expected) in table {
@@ -296,7 +301,8 @@ fn eval_ranks_messages_triage_stopped() {
 }
 
 /// A disclosure of self-harm or an emergency wins over an FAQ question in
-/// the same message, whichever comes first.
+/// the same message, whichever comes first, and self-harm over a request for
+/// advice (`safety::self_harm_over_advice`).
 #[test]
 fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
     use faqbot_core::safety::SafetyCategory;
@@ -307,6 +313,12 @@ fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
         (
             "Are exosomes FDA approved? My throat is swelling shut after the injection.",
             SafetyCategory::Emergency,
+        ),
+        // Beside a request for advice too: it read as personal advice before
+        // (a personal-advice phrase, "should I try").
+        (
+            "three rounds of cells and my back is no better. I've been giving my things away and saying my goodbyes. should I try a fourth round?",
+            SafetyCategory::SelfHarm,
         ),
     ];
     for (message, want) in table {

@@ -214,7 +214,13 @@ impl Triage {
             (!small_talk && evidence.iter().any(|e| e.as_personal_advice))
                 .then_some(SafetyCategory::PersonalAdvice)
         };
-        by_phrase.or_else(by_meaning).map(|e| e.category).or_else(as_advice)
+        let category = by_phrase.or_else(by_meaning).map(|e| e.category).or_else(as_advice)?;
+        Some(match category {
+            SafetyCategory::PersonalAdvice if !small_talk && self_harm_over_advice(&evidence) => {
+                SafetyCategory::SelfHarm
+            }
+            category => category,
+        })
     }
 
     /// Every category's evidence for the message, in priority order (which
@@ -307,6 +313,38 @@ fn by_meaning(
                     && closeness.example >= CLASSIFIER_NEAR_ENOUGH)
         }
     }
+}
+
+/// Whether a message that personal advice triages (by a phrase or by the
+/// most slack) reads as self-harm instead: it fires self-harm by meaning, is
+/// clearly near its examples ([`SELF_HARM_NEAR`]), nearer them than personal
+/// advice's, and the classifier is sure ([`CLASSIFIER_SURE`]): "nothing has
+/// worked ... I've been saying my goodbyes. should I try a fourth round?".
+/// Then it gets the crisis text: personal advice's bar is cleared with more
+/// slack (it may sit 0.1 further than the FAQ), and a phrase ("should I try")
+/// outranked the meaning. Measured on the tune halves and dev sets 1-6 (never
+/// a test half): self-harm messages given the crisis text 282 to 286 of 307,
+/// nothing else changed; the messages triaged never change. Nearness to the
+/// examples alone (no 0.45, no classifier) gave 5 of 307 but, on the `mqp`
+/// bank, the crisis text to 17 more plain health questions whose "What should
+/// I do?" alone sits just over self-harm's bar (with these checks: 1, a
+/// question about stopping anxiety medication). Only for self-harm:
+/// emergencies by nearness took 9 more emergency messages of the tuning sets
+/// but gave the emergency text to 9 mild questions ("a bit of bruising on
+/// day 2, expected right?").
+fn self_harm_over_advice(evidence: &[CategoryCheck]) -> bool {
+    let of = |category| evidence.iter().find(|e| e.category == category);
+    let (Some(self_harm), Some(advice)) = (of(SafetyCategory::SelfHarm), of(SafetyCategory::PersonalAdvice))
+    else {
+        return false;
+    };
+    let (Some(near), Some(probability)) = (self_harm.meaning, self_harm.probability) else {
+        return false;
+    };
+    self_harm.by_meaning
+        && near.example >= SELF_HARM_NEAR
+        && probability >= CLASSIFIER_SURE
+        && advice.meaning.is_none_or(|c| near.example > c.example)
 }
 
 /// Whether a message that clears self-harm's bar is only just over it
