@@ -301,8 +301,8 @@ fn eval_ranks_messages_triage_stopped() {
 }
 
 /// A disclosure of self-harm or an emergency wins over an FAQ question in
-/// the same message, whichever comes first, and self-harm over a request for
-/// advice (`safety::self_harm_over_advice`).
+/// the same message, whichever comes first, and over a request for advice
+/// (`safety::crisis_over_advice`).
 #[test]
 fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
     use faqbot_core::safety::SafetyCategory;
@@ -319,6 +319,11 @@ fn a_disclosure_wins_over_an_faq_question_in_the_same_message() {
         (
             "three rounds of cells and my back is no better. I've been giving my things away and saying my goodbyes. should I try a fourth round?",
             SafetyCategory::SelfHarm,
+        ),
+        // And an emergency beside one: personal advice before ("should I take").
+        (
+            "heart racing at 150, sweating and grey, 20 min after the IV. should I take one of my beta blockers?",
+            SafetyCategory::Emergency,
         ),
     ];
     for (message, want) in table {

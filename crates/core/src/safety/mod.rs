@@ -216,8 +216,8 @@ impl Triage {
         };
         let category = by_phrase.or_else(by_meaning).map(|e| e.category).or_else(as_advice)?;
         Some(match category {
-            SafetyCategory::PersonalAdvice if !small_talk && self_harm_over_advice(&evidence) => {
-                SafetyCategory::SelfHarm
+            SafetyCategory::PersonalAdvice if !small_talk => {
+                crisis_over_advice(&evidence).unwrap_or(category)
             }
             category => category,
         })
@@ -315,36 +315,49 @@ fn by_meaning(
     }
 }
 
-/// Whether a message that personal advice triages (by a phrase or by the
-/// most slack) reads as self-harm instead: it fires self-harm by meaning, is
-/// clearly near its examples ([`SELF_HARM_NEAR`]), nearer them than personal
-/// advice's, and the classifier is sure ([`CLASSIFIER_SURE`]): "nothing has
-/// worked ... I've been saying my goodbyes. should I try a fourth round?".
-/// Then it gets the crisis text: personal advice's bar is cleared with more
-/// slack (it may sit 0.1 further than the FAQ), and a phrase ("should I try")
-/// outranked the meaning. Measured on the tune halves and dev sets 1-6 (never
-/// a test half): self-harm messages given the crisis text 282 to 286 of 307,
-/// nothing else changed; the messages triaged never change. Nearness to the
-/// examples alone (no 0.45, no classifier) gave 5 of 307 but, on the `mqp`
-/// bank, the crisis text to 17 more plain health questions whose "What should
-/// I do?" alone sits just over self-harm's bar (with these checks: 1, a
-/// question about stopping anxiety medication). Only for self-harm:
-/// emergencies by nearness took 9 more emergency messages of the tuning sets
-/// but gave the emergency text to 9 mild questions ("a bit of bruising on
-/// day 2, expected right?").
-fn self_harm_over_advice(evidence: &[CategoryCheck]) -> bool {
-    let of = |category| evidence.iter().find(|e| e.category == category);
-    let (Some(self_harm), Some(advice)) = (of(SafetyCategory::SelfHarm), of(SafetyCategory::PersonalAdvice))
-    else {
-        return false;
-    };
-    let (Some(near), Some(probability)) = (self_harm.meaning, self_harm.probability) else {
-        return false;
-    };
-    self_harm.by_meaning
-        && near.example >= SELF_HARM_NEAR
-        && probability >= CLASSIFIER_SURE
-        && advice.meaning.is_none_or(|c| near.example > c.example)
+/// The crisis category a message that personal advice triages (by a phrase
+/// or by the most slack) reads as instead, if any: one that fires by meaning,
+/// whose examples are nearer than personal advice's, and that the classifier
+/// is sure of ([`CLASSIFIER_SURE`]); for self-harm, also clearly near its
+/// examples ([`SELF_HARM_NEAR`]). Of two, the one cleared by most. Then the
+/// message gets that category's text: personal advice's bar is cleared with
+/// more slack (it may sit 0.1 further than the FAQ), and a phrase ("should I
+/// try", "is it ok for her") outranked the meaning: "nothing has worked ...
+/// I've been saying my goodbyes. should I try a fourth round?", "heart racing
+/// at 150, sweating and grey, 20 min after the IV. should I take one of my
+/// beta blockers?". Which messages are triaged never changes, only the text.
+///
+/// Measured on the tune halves and dev sets (never a test half):
+/// - self-harm (ninth round, dev sets 1-6): self-harm messages given the
+///   crisis text 282 to 286 of 307, nothing else changed. Without the 0.45
+///   and the classifier it took 5 of 307, but on the `mqp` bank gave the
+///   crisis text to 17 more plain health questions, whose "What should I do?"
+///   alone sits just over self-harm's bar (with them: 1).
+/// - emergencies (tenth round, dev sets 1-7, that round's `safety.toml` in
+///   both): emergency messages given the emergency text 317 to 324 of 345,
+///   personal-advice messages 10 to 15 of 395 (mild signs told as mild,
+///   "knee sore and a bit puffy 2 days after, no fever", which the emergency
+///   counter-examples are for); the out-of-domain tune half's questions
+///   given it 129 to 137 of 1,457. Kept, recall of the right help first: an
+///   emergency with the personal-advice text is told to ask a doctor.
+///   Without the nearness check: 328, but 19 personal-advice messages.
+fn crisis_over_advice(evidence: &[CategoryCheck]) -> Option<SafetyCategory> {
+    let advice = evidence.iter().find(|e| e.category == SafetyCategory::PersonalAdvice)?;
+    let nearer_than_advice = |c: Closeness| advice.meaning.is_none_or(|a| c.example > a.example);
+    evidence
+        .iter()
+        .filter(|e| {
+            let (Some(near), Some(probability)) = (e.meaning, e.probability) else { return false };
+            e.by_meaning
+                && probability >= CLASSIFIER_SURE
+                && match e.category {
+                    SafetyCategory::SelfHarm => near.example >= SELF_HARM_NEAR && nearer_than_advice(near),
+                    SafetyCategory::Emergency => nearer_than_advice(near),
+                    SafetyCategory::PersonalAdvice => false,
+                }
+        })
+        .max_by(|a, b| a.slack().total_cmp(&b.slack()))
+        .map(|e| e.category)
 }
 
 /// Whether a message that clears self-harm's bar is only just over it

@@ -85,15 +85,15 @@ impl Phrases {
 }
 
 fn compile_pattern(text: &str, analyzer: &Analyzer) -> Pattern {
+    // Each run of words between `*`s goes through the analyzer whole, as a
+    // message does: "stem cells" is one term to it (a synonym phrase), which
+    // word by word it would not be.
     let mut parts = Vec::new();
-    for word in text.split_whitespace() {
-        if word == "*" {
-            if parts.last().is_some_and(|p| *p != Part::Gap) {
-                parts.push(Part::Gap);
-            }
-            continue;
+    for (i, run) in text.split('*').enumerate() {
+        if i > 0 && parts.last().is_some_and(|p| *p != Part::Gap) {
+            parts.push(Part::Gap);
         }
-        parts.extend(analyzer.tokens(word).into_iter().map(|t| Part::Word(t.term)));
+        parts.extend(analyzer.tokens(run).into_iter().map(|t| Part::Word(t.term)));
     }
     while parts.last() == Some(&Part::Gap) {
         parts.pop();
@@ -150,6 +150,16 @@ mod tests {
         let (t, a) = phrases(&["overdose"], &["overdose * exosomes"]);
         assert!(t.fire(&a.tokens("I took an overdose")));
         assert!(!t.fire(&a.tokens("can you overdose on exosomes")));
+    }
+
+    #[test]
+    fn a_pattern_reads_a_synonym_phrase_as_a_message_does() {
+        // As faq/synonyms.toml has it: "stem cell" is one term.
+        let synonym = crate::text::Synonym { term: "stemcell".into(), variants: vec!["stem cell".into()] };
+        let a = Analyzer::new(&[synonym]);
+        let t = Phrases::new(&["suicide".into()], &["stem cells * suicide".into()], &a);
+        assert!(!t.fire(&a.tokens("do injected stem cells basically commit suicide?")));
+        assert!(t.fire(&a.tokens("thinking about suicide since the stem cells failed")));
     }
 
     #[test]
