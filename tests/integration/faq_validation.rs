@@ -323,3 +323,17 @@ fn a_counter_example_inside_the_examples_is_a_warning_at_its_line() {
     expect_at(&warnings, Kind::SafetyExample, "safety.toml", 7);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
 }
+
+#[test]
+fn a_safety_text_listed_twice_is_a_warning_at_its_second_line() {
+    let safety = safety_file(
+        "examples = [\"chest tight since the infusion\"]\ncounter_examples = [\n  \
+         \"what are the risks of an infusion?\",\n  \"What are the RISKS of an infusion\",\n]",
+    );
+    let folder = Folder::new(&[("sources.toml", SOURCES), ("entries.toml", ENTRY), ("safety.toml", &safety)]);
+    let loaded = folder.load().expect("a repeat is a warning, not an error");
+    let repeats: Vec<_> = loaded.warnings.iter().filter(|w| w.kind == Kind::SafetyExample).collect();
+    assert_eq!(repeats.len(), 1, "{:?}", loaded.warnings);
+    assert_eq!(repeats[0].location.line, 7, "{}", repeats[0]);
+    assert!(repeats[0].to_string().contains("line 6"), "{}", repeats[0]);
+}

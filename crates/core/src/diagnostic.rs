@@ -71,7 +71,8 @@ pub enum Kind {
     WordyAnswer,
     /// An optional file is missing, so the built-in one is used.
     DefaultUsed,
-    /// A safety counter-example nearer its category's examples than its other counter-examples.
+    /// A safety counter-example nearer its category's examples than its other
+    /// counter-examples, or a safety text listed twice in one list.
     SafetyExample,
 }
 

@@ -548,6 +548,17 @@ pub(super) fn examples_not_key_texts(safety: &SafetyConfig, entries: &[Entry]) -
 fn safety_examples(c: &mut Checker<'_>, raw: &[S<String>], what: &str) -> Option<Vec<Example>> {
     let out: Vec<Example> =
         raw.iter().filter_map(|e| Some(Example { text: c.text(e, what)?, place: c.at(e) })).collect();
+    let mut seen: HashMap<String, &Example> = HashMap::new();
+    for example in &out {
+        if let Some(first) = seen.insert(same_words(&example.text), example) {
+            c.warn(
+                Kind::SafetyExample,
+                example.place.clone(),
+                format!("{what} {:?} is listed already (line {})", example.text, first.place.line),
+                "remove one: a text listed twice counts twice among the 3 nearest",
+            );
+        }
+    }
     (out.len() == raw.len()).then_some(out)
 }
 
