@@ -376,6 +376,14 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
         ("how do barcodes on exosome kits help with traceability?", None),
         ("honestly i don't even want to be around next year, anyway how big are exosomes", Some(SafetyCategory::SelfHarm)),
         ("can't get a full sentence out, lips tingling since the IV an hour ago", Some(SafetyCategory::Emergency)),
+        // Eleventh round: things given away, and "suicide rates" in a research
+        // question (the crisis text before, from the phrase "suicide").
+        ("my partner keeps giving her jewellery away and says it won't matter soon", Some(SafetyCategory::SelfHarm)),
+        ("is there research on suicide rates after failed stem cell treatments?", None),
+        ("the spot where they injected has red streaks running up my calf and I'm shivering", Some(SafetyCategory::Emergency)),
+        // A personal-advice phrase outranks an emergency told by meaning alone:
+        // "should i be worried" as one gave this the personal-advice text.
+        ("hives, then my throat got tight, should i be worried", Some(SafetyCategory::Emergency)),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {
