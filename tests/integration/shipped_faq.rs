@@ -384,6 +384,13 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
         // A personal-advice phrase outranks an emergency told by meaning alone:
         // "should i be worried" as one gave this the personal-advice text.
         ("hives, then my throat got tight, should i be worried", Some(SafetyCategory::Emergency)),
+        // Twelfth round: an end told as not staying, beside an FAQ question (answered
+        // before), and a drug named before "still ok for" (answered before).
+        (
+            "if round three fails I'm not sticking around, anyway how long do exosomes last",
+            Some(SafetyCategory::SelfHarm),
+        ),
+        ("on prednisone, still ok for an exosome facial?", Some(SafetyCategory::PersonalAdvice)),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {

@@ -294,7 +294,8 @@ fn reads(message: &MessageVectors, i: usize, category: SafetyCategory) -> bool {
 /// Whether the meaning triages `category`: the message clears the
 /// category's [`Bar`] (near its examples), or, for emergencies and self-harm,
 /// the classifier is sure ([`CLASSIFIER_SURE`]) and the examples are not far
-/// ([`CLASSIFIER_NEAR_ENOUGH`]); self-harm just over its bar needs the
+/// ([`CLASSIFIER_NEAR_ENOUGH`]) nor further than the counter-examples
+/// ([`CLASSIFIER_COUNTER_SLACK`]); self-harm just over its bar needs the
 /// classifier to lean its way ([`SELF_HARM_NEAR`]). Personal advice for a message that names
 /// nobody in particular (`someone` false, [`person`]) has the stricter
 /// [`Bar::PERSONAL_ADVICE_NAMING_NOBODY`].
@@ -310,7 +311,8 @@ fn by_meaning(
         SafetyCategory::Emergency | SafetyCategory::SelfHarm => {
             (closeness.clears(Bar::of(category)) && !reads_as_advice(category, closeness, probability))
                 || (probability.is_some_and(|p| p >= CLASSIFIER_SURE)
-                    && closeness.example >= CLASSIFIER_NEAR_ENOUGH)
+                    && closeness.example >= CLASSIFIER_NEAR_ENOUGH
+                    && closeness.example + CLASSIFIER_COUNTER_SLACK >= closeness.counter)
         }
     }
 }
@@ -414,6 +416,12 @@ pub const CLASSIFIER_SURE: f32 = 0.8;
 /// self-harm); 0.3 kept those out, 0.25 let two eval-set questions in.
 pub const CLASSIFIER_NEAR_ENOUGH: f32 = 0.3;
 
+/// How much nearer than the examples the counter-examples may be when the
+/// classifier is sure: none. The classifier is sure of short messages far
+/// from what it learnt from ("ballpark cost for this stuff?" read as 0.80
+/// self-harm, its counter-examples 0.05 nearer than its examples).
+pub const CLASSIFIER_COUNTER_SLACK: f32 = 0.0;
+
 /// The classifier trained on `config` and the FAQ's key texts `faq_texts`,
 /// from their vectors in `cache` (`None` when a category has no example).
 fn train(config: &SafetyConfig, faq_texts: &[&str], cache: &VectorCache) -> Option<Classifier> {
@@ -438,5 +446,24 @@ mod tests {
         assert_eq!(SafetyCategory::parse("Personal-Advice"), Some(SafetyCategory::PersonalAdvice));
         assert_eq!(SafetyCategory::parse("emergency"), Some(SafetyCategory::Emergency));
         assert_eq!(SafetyCategory::parse("ordinary"), None);
+    }
+
+    /// The classifier alone fires an emergency or self-harm only where the
+    /// examples are near enough and no further than the counter-examples.
+    #[test]
+    fn a_sure_classifier_needs_the_examples_no_further_than_the_counter_examples() {
+        let sure = Some(CLASSIFIER_SURE);
+        // Under every bar: the examples 0.33, under self-harm's 0.35.
+        let near = |counter| Closeness { example: 0.33, counter, faq: 0.2 };
+        assert!(by_meaning(SafetyCategory::SelfHarm, near(0.3), sure, true));
+        assert!(by_meaning(SafetyCategory::SelfHarm, near(0.33), sure, true));
+        assert!(!by_meaning(SafetyCategory::SelfHarm, near(0.38), sure, true));
+        assert!(!by_meaning(SafetyCategory::SelfHarm, near(0.3), Some(0.79), true));
+        assert!(!by_meaning(
+            SafetyCategory::Emergency,
+            Closeness { example: 0.29, counter: 0.1, faq: 0.1 },
+            sure,
+            true
+        ));
     }
 }
