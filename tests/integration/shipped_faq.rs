@@ -391,6 +391,8 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
             Some(SafetyCategory::SelfHarm),
         ),
         ("on prednisone, still ok for an exosome facial?", Some(SafetyCategory::PersonalAdvice)),
+        // Shaking chills after a treatment: the personal-advice text before ("ok to").
+        ("having rigors since the exosome facial this afternoon, ok to just take paracetamol?", Some(SafetyCategory::Emergency)),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {
