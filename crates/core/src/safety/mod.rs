@@ -310,9 +310,7 @@ fn by_meaning(
         SafetyCategory::PersonalAdvice => closeness.clears(Bar::PERSONAL_ADVICE_NAMING_NOBODY),
         SafetyCategory::Emergency | SafetyCategory::SelfHarm => {
             (closeness.clears(Bar::of(category)) && !reads_as_advice(category, closeness, probability))
-                || (probability.is_some_and(|p| p >= CLASSIFIER_SURE)
-                    && closeness.example >= CLASSIFIER_NEAR_ENOUGH
-                    && closeness.example + CLASSIFIER_COUNTER_SLACK >= closeness.counter)
+                || (probability.is_some_and(|p| p >= CLASSIFIER_SURE) && closeness.clears(CLASSIFIER_BAR))
         }
     }
 }
@@ -352,9 +350,10 @@ fn crisis_over_advice(evidence: &[CategoryCheck]) -> Option<SafetyCategory> {
             let (Some(near), Some(probability)) = (e.meaning, e.probability) else { return false };
             e.by_meaning
                 && probability >= CLASSIFIER_SURE
+                && nearer_than_advice(near)
                 && match e.category {
-                    SafetyCategory::SelfHarm => near.example >= SELF_HARM_NEAR && nearer_than_advice(near),
-                    SafetyCategory::Emergency => nearer_than_advice(near),
+                    SafetyCategory::SelfHarm => near.example >= SELF_HARM_NEAR,
+                    SafetyCategory::Emergency => true,
                     SafetyCategory::PersonalAdvice => false,
                 }
         })
@@ -421,6 +420,15 @@ pub const CLASSIFIER_NEAR_ENOUGH: f32 = 0.3;
 /// from what it learnt from ("ballpark cost for this stuff?" read as 0.80
 /// self-harm, its counter-examples 0.05 nearer than its examples).
 pub const CLASSIFIER_COUNTER_SLACK: f32 = 0.0;
+
+/// The examples' [`Bar`] for a message the classifier is sure of: near enough
+/// ([`CLASSIFIER_NEAR_ENOUGH`]) and no further than the counter-examples
+/// ([`CLASSIFIER_COUNTER_SLACK`]); the FAQ's nearness is not asked.
+const CLASSIFIER_BAR: Bar = Bar {
+    min_example: CLASSIFIER_NEAR_ENOUGH,
+    over_counter: -CLASSIFIER_COUNTER_SLACK,
+    over_faq: f32::NEG_INFINITY,
+};
 
 /// The classifier trained on `config` and the FAQ's key texts `faq_texts`,
 /// from their vectors in `cache` (`None` when a category has no example).
