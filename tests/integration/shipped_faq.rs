@@ -203,9 +203,12 @@ fn general_questions_off_the_faq_topic_are_not_triaged() {
     }
 }
 
-/// The safety classifier (trained at load on safety.toml and the FAQ)
-/// leans towards the right category for messages written for this test, and
-/// away from every category for the FAQ's own questions.
+/// The safety classifiers (trained at load on safety.toml and the FAQ)
+/// lean towards the right category for messages written for this test, and
+/// away from every category for the FAQ's own questions. A message that is
+/// one of the FAQ's key texts word for word is read from the FAQ's own
+/// vectors, which have no stance vector: personal advice's classifier does
+/// not read it (no probability).
 #[test]
 fn the_safety_classifier_leans_the_right_way() {
     use faqbot_core::safety::SafetyCategory;
@@ -220,11 +223,17 @@ fn the_safety_classifier_leans_the_right_way() {
         ),
         ("what are exosomes?", None),
         ("how are exosomes different from stem cells", None),
+        ("what do exosomes actually do inside the body?", None),
     ];
     for (message, leans) in table {
         let checks = engine().explain(message).triage;
         let p = |c: SafetyCategory| {
-            checks.iter().find(|x| x.category == c).and_then(|x| x.probability).expect("the model is on")
+            let probability = checks.iter().find(|x| x.category == c).and_then(|x| x.probability);
+            match (probability, c, leans) {
+                (Some(p), ..) => p,
+                (None, SafetyCategory::PersonalAdvice, None) => 0.0,
+                (None, ..) => panic!("{message:?}: the model is on, {} has a probability", c.as_str()),
+            }
         };
         for c in SafetyCategory::ALL {
             if Some(c) == leans {
@@ -393,6 +402,13 @@ fn personal_questions_beside_general_ones_and_emergency_phrases_in_research() {
         ("on prednisone, still ok for an exosome facial?", Some(SafetyCategory::PersonalAdvice)),
         // Shaking chills after a treatment: the personal-advice text before ("ok to").
         ("having rigors since the exosome facial this afternoon, ok to just take paracetamol?", Some(SafetyCategory::Emergency)),
+        // A question in the FAQ's words about one's own booking: the stance
+        // classifier reads it as personal advice (answered before it).
+        (
+            "How long after a cortisone shot can you get exosomes? Had one in my shoulder last Friday and I'm booked for the 20th.",
+            Some(SafetyCategory::PersonalAdvice),
+        ),
+        ("How long after a cortisone shot can you get exosomes?", None),
     ];
     for (message, want) in table {
         let got = match engine().ask(message).outcome {

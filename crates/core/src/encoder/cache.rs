@@ -2,7 +2,10 @@
 //! a reload or `faqbot ask` encodes only the key texts that changed.
 //!
 //! One file per model (named by the model's fingerprint), holding records of
-//! (text hash, vector). A file that is broken, truncated or from another
+//! (text hash, meaning vector), then records of (text hash, stance vector)
+//! for the texts whose stance was read ([`Pooled`]: the safety classifier's
+//! training texts, a few thousand at most, not a 46,000-question bank's every
+//! key text). A file that is broken, truncated or from another
 //! model is ignored and rebuilt, never trusted. Writes go to a temporary file
 //! renamed over the old one, so two processes sharing a folder never read a
 //! half-written file.
@@ -12,13 +15,16 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{Encoder, EncoderError, DIMS};
+use super::{Encoder, EncoderError, Pooled, DIMS};
 
 /// The default folder, relative to the working directory (git-ignored).
 pub const DEFAULT_DIR: &str = "data/vectors";
-const MAGIC: &[u8; 8] = b"FQVCACH1";
-/// magic, fingerprint (64 hex bytes), record count.
-const HEADER: usize = 8 + 64 + 8;
+/// The file's first bytes; version 2 added the stance records (a version 1
+/// file is foreign, so it is rebuilt once).
+const MAGIC: &[u8; 8] = b"FQVCACH2";
+/// magic, fingerprint (64 hex bytes), meaning record count, stance record count.
+const HEADER: usize = 8 + 64 + 8 + 8;
+/// A record: the text's hash and one vector.
 const RECORD: usize = 8 + DIMS * 4;
 
 /// Vectors by the hash of their text, for one model.
@@ -26,7 +32,13 @@ const RECORD: usize = 8 + DIMS * 4;
 pub struct VectorCache {
     path: Option<PathBuf>,
     fingerprint: String,
+    /// Meaning vectors.
     vectors: HashMap<u64, Vec<f32>>,
+    /// Stance vectors of the texts encoded in this run and of those read from the file.
+    stances: HashMap<u64, Vec<f32>>,
+    /// The texts whose stance is kept on disk: read from the file, or asked
+    /// for with [`VectorCache::fill_stances`].
+    stance_kept: std::collections::HashSet<u64>,
     changed: bool,
 }
 
@@ -46,9 +58,17 @@ impl VectorCache {
     /// file holds if it is whole and of this model, else empty.
     pub fn open(dir: &Path, fingerprint: &str) -> VectorCache {
         let path = dir.join(format!("{}.vectors", &fingerprint[..fingerprint.len().min(16)]));
-        let vectors =
+        let (vectors, stances) =
             std::fs::read(&path).ok().and_then(|bytes| parse(&bytes, fingerprint)).unwrap_or_default();
-        VectorCache { path: Some(path), fingerprint: fingerprint.to_string(), vectors, changed: false }
+        let stance_kept = stances.keys().copied().collect();
+        VectorCache {
+            path: Some(path),
+            fingerprint: fingerprint.to_string(),
+            vectors,
+            stances,
+            stance_kept,
+            changed: false,
+        }
     }
 
     /// How many vectors it holds.
@@ -61,15 +81,24 @@ impl VectorCache {
         self.vectors.is_empty()
     }
 
-    /// The vector of `text`, if computed before.
+    /// The meaning vector of `text`, if computed before.
     pub fn get(&self, text: &str) -> Option<&[f32]> {
         self.vectors.get(&text_key(text)).map(Vec::as_slice)
     }
 
-    /// Remembers the vector of `text`.
-    pub fn insert(&mut self, text: &str, vector: Vec<f32>) {
-        if vector.len() == DIMS {
-            self.vectors.insert(text_key(text), vector);
+    /// The stance vector of `text`, if computed in this run or kept on disk
+    /// ([`VectorCache::fill_stances`] makes sure of it).
+    pub fn stance(&self, text: &str) -> Option<&[f32]> {
+        self.stances.get(&text_key(text)).map(Vec::as_slice)
+    }
+
+    /// Remembers the vectors of `text` (its stance vector is kept on disk
+    /// only once asked for, [`VectorCache::fill_stances`]).
+    pub fn insert(&mut self, text: &str, vectors: Pooled) {
+        if vectors.meaning.len() == DIMS && vectors.stance.len() == DIMS {
+            let key = text_key(text);
+            self.vectors.insert(key, vectors.meaning);
+            self.stances.insert(key, vectors.stance);
             self.changed = true;
         }
     }
@@ -86,9 +115,27 @@ impl VectorCache {
         let missing: Vec<&str> =
             texts.iter().copied().filter(|t| self.get(t).is_none() && seen.insert(*t)).collect();
         let total = missing.len();
-        let computed = encoder.encode_all(&missing, |done| progress(done, total))?;
+        let computed = encoder.encode_all_pooled(&missing, |done| progress(done, total))?;
         for (text, vector) in missing.iter().zip(computed) {
             self.insert(text, vector);
+        }
+        Ok(())
+    }
+
+    /// Makes sure every text of `texts` has both vectors (encoding those
+    /// without a stance vector again), and keeps their stance vectors on disk.
+    pub fn fill_stances(&mut self, encoder: &Encoder, texts: &[&str]) -> Result<(), EncoderError> {
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<&str> =
+            texts.iter().copied().filter(|t| self.stance(t).is_none() && seen.insert(*t)).collect();
+        for (text, vectors) in missing.iter().zip(encoder.encode_all_pooled(&missing, |_| {})?) {
+            self.insert(text, vectors);
+        }
+        for text in texts {
+            let key = text_key(text);
+            if self.stances.contains_key(&key) && self.stance_kept.insert(key) {
+                self.changed = true;
+            }
         }
         Ok(())
     }
@@ -103,17 +150,24 @@ impl VectorCache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut bytes = Vec::with_capacity(HEADER + self.vectors.len() * RECORD);
+        let kept: HashMap<u64, &Vec<f32>> =
+            self.stance_kept.iter().filter_map(|k| Some((*k, self.stances.get(k)?))).collect();
+        let mut bytes = Vec::with_capacity(HEADER + (self.vectors.len() + kept.len()) * RECORD);
         bytes.extend_from_slice(MAGIC);
         bytes
             .extend_from_slice(format!("{:0<64}", self.fingerprint).as_bytes().get(..64).unwrap_or_default());
         bytes.extend_from_slice(&(self.vectors.len() as u64).to_le_bytes());
-        let mut keys: Vec<&u64> = self.vectors.keys().collect();
-        keys.sort_unstable();
-        for key in keys {
-            bytes.extend_from_slice(&key.to_le_bytes());
-            for x in &self.vectors[key] {
-                bytes.extend_from_slice(&x.to_le_bytes());
+        bytes.extend_from_slice(&(kept.len() as u64).to_le_bytes());
+        for records in
+            [self.vectors.iter().collect::<HashMap<_, _>>(), kept.iter().map(|(k, v)| (k, *v)).collect()]
+        {
+            let mut keys: Vec<&u64> = records.keys().copied().collect();
+            keys.sort_unstable();
+            for key in keys {
+                bytes.extend_from_slice(&key.to_le_bytes());
+                for x in records[key] {
+                    bytes.extend_from_slice(&x.to_le_bytes());
+                }
             }
         }
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
@@ -124,8 +178,12 @@ impl VectorCache {
     }
 }
 
-/// The records of a whole file of this model; `None` for anything else.
-fn parse(bytes: &[u8], fingerprint: &str) -> Option<HashMap<u64, Vec<f32>>> {
+/// Vectors by text hash.
+type Records = HashMap<u64, Vec<f32>>;
+
+/// The meaning and stance records of a whole file of this model; `None`
+/// for anything else.
+fn parse(bytes: &[u8], fingerprint: &str) -> Option<(Records, Records)> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return None;
     }
@@ -134,11 +192,18 @@ fn parse(bytes: &[u8], fingerprint: &str) -> Option<HashMap<u64, Vec<f32>>> {
         return None;
     }
     let count = u64::from_le_bytes(bytes[72..80].try_into().ok()?) as usize;
-    if bytes.len() != HEADER.checked_add(count.checked_mul(RECORD)?)? {
+    let stances = u64::from_le_bytes(bytes[80..88].try_into().ok()?) as usize;
+    if bytes.len() != HEADER.checked_add(count.checked_add(stances)?.checked_mul(RECORD)?)? {
         return None;
     }
-    let mut out = HashMap::with_capacity(count);
-    for record in bytes[HEADER..].chunks_exact(RECORD) {
+    let (meaning, stance) = bytes[HEADER..].split_at(count * RECORD);
+    Some((records(meaning)?, records(stance)?))
+}
+
+/// The records of `bytes` (whole records); `None` if a vector is not finite.
+fn records(bytes: &[u8]) -> Option<Records> {
+    let mut out = HashMap::with_capacity(bytes.len() / RECORD);
+    for record in bytes.chunks_exact(RECORD) {
         let key = u64::from_le_bytes(record[..8].try_into().ok()?);
         let vector: Vec<f32> =
             record[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
@@ -154,10 +219,12 @@ fn parse(bytes: &[u8], fingerprint: &str) -> Option<HashMap<u64, Vec<f32>>> {
 mod tests {
     use super::*;
 
-    fn unit(x: f32) -> Vec<f32> {
+    fn unit(x: f32) -> Pooled {
         let mut v = vec![0.0; DIMS];
         v[0] = x;
-        v
+        let mut stance = vec![0.0; DIMS];
+        stance[1] = x;
+        Pooled { meaning: v, stance }
     }
 
     #[test]
@@ -167,9 +234,32 @@ mod tests {
         cache.insert("how big are exosomes", unit(1.0));
         cache.save().unwrap();
         let again = VectorCache::open(dir.path(), "abc123");
-        assert_eq!(again.get("how big are exosomes"), Some(unit(1.0).as_slice()));
+        assert_eq!(again.get("how big are exosomes"), Some(unit(1.0).meaning.as_slice()));
+        assert!(again.stance("how big are exosomes").is_none(), "a stance no one asked for is not kept");
         assert!(again.get("something else").is_none());
         assert!(VectorCache::open(dir.path(), "abc124").is_empty(), "another model's vectors are not used");
+    }
+
+    /// Stance vectors asked for are kept on disk with the meaning vectors;
+    /// those of other texts are not (a 46,000-question bank's file would
+    /// double for vectors only the classifier's few thousand texts need).
+    #[test]
+    fn stance_vectors_asked_for_survive_a_restart() {
+        let encoder = super::super::tests::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = VectorCache::open(dir.path(), encoder.fingerprint());
+        cache.fill(encoder, &["what are exosomes?", "how big are exosomes"], |_, _| {}).unwrap();
+        cache.fill_stances(encoder, &["what are exosomes?", "my knee is hot and swollen"]).unwrap();
+        cache.save().unwrap();
+        let again = VectorCache::open(dir.path(), encoder.fingerprint());
+        let want =
+            encoder.encode_all_pooled(&["what are exosomes?", "my knee is hot and swollen"], |_| {}).unwrap();
+        assert_eq!(again.stance("what are exosomes?"), Some(want[0].stance.as_slice()));
+        assert_eq!(again.stance("my knee is hot and swollen"), Some(want[1].stance.as_slice()));
+        assert_eq!(again.get("my knee is hot and swollen"), Some(want[1].meaning.as_slice()));
+        assert!(again.get("how big are exosomes").is_some());
+        assert!(again.stance("how big are exosomes").is_none(), "not asked for, not kept");
+        assert_eq!(again.len(), 3);
     }
 
     #[test]
@@ -181,7 +271,9 @@ mod tests {
         cache.save().unwrap();
         let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
         let whole = std::fs::read(&file).unwrap();
-        for broken in [&whole[..whole.len() - 3], b"garbage".as_slice(), &[]] {
+        let mut first_version = whole.clone();
+        first_version[..8].copy_from_slice(b"FQVCACH1");
+        for broken in [&whole[..whole.len() - 3], b"garbage".as_slice(), &[], &first_version] {
             std::fs::write(&file, broken).unwrap();
             assert!(VectorCache::open(dir.path(), "abc123").is_empty());
         }

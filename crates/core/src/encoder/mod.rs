@@ -51,6 +51,23 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// See [`WEIGHTS_FILE`].
 pub const VOCAB_FILE: &str = "vocab.txt";
 
+/// The layers whose token states make a text's stance vector ([`Pooled::stance`]):
+/// the outputs of the second to fifth of the six (1-based), summed, then
+/// pooled like the meaning. The last layer was trained for similarity of
+/// topic: "do exosomes cause cancer?" and "my scar is hot and leaking pus"
+/// differ there less than what the writer is doing with the words (asking in
+/// general, telling what is happening to someone). The middle layers keep
+/// more of that. Measured with a classifier like the safety one
+/// (`scripts/stance_layers.py`: trained on `safety.toml` and the FAQ's key
+/// texts, judged on the tune halves and dev sets 1-9, never a test half):
+/// share of each category's messages above the score of all but 2 % of the
+/// ordinary messages, emergency / self-harm / personal advice, 0.854 / 0.511
+/// / 0.927 with the last layer, 0.981 / 0.841 / 0.950 with layers 2-5;
+/// self-harm against the out-of-domain tune half's health questions, ROC
+/// area 0.795 to 0.947. Layers 1-5, 2-4 and each layer normalised before the
+/// sum measured within 0.01 of it; adding the last layer lost most of the gain.
+pub const STANCE_LAYERS: std::ops::RangeInclusive<usize> = 2..=5;
+
 const LAYERS: usize = 6;
 const HEADS: usize = 12;
 const HEAD_DIMS: usize = DIMS / HEADS;
@@ -200,12 +217,21 @@ impl Encoder {
     pub fn encode_all(
         &self,
         texts: &[&str],
-        mut progress: impl FnMut(usize),
+        progress: impl FnMut(usize),
     ) -> Result<Vec<Vec<f32>>, EncoderError> {
+        Ok(self.encode_all_pooled(texts, progress)?.into_iter().map(|p| p.meaning).collect())
+    }
+
+    /// [`Encoder::encode_all`] with each text's stance vector too (the same pass).
+    pub fn encode_all_pooled(
+        &self,
+        texts: &[&str],
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<Pooled>, EncoderError> {
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
+        let mut out = vec![Pooled::default(); texts.len()];
         let mut done = 0;
         for chunk in batches(&order, |i| ids[i].len()) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
@@ -243,7 +269,7 @@ impl Encoder {
         texts.extend(others.iter().map(Vec::as_slice));
         let mut read = self.side_by_side(&texts)?.into_iter();
         let states = read.next().unwrap_or_default();
-        let alone = read.map(|s| mean_unit(&s)).collect();
+        let alone = read.map(|s| pool(&s)).collect();
         // Without [CLS] and [SEP]: a part is a run of the text's own pieces.
         let inner = &ids[1..ids.len() - 1];
         let in_context = parts
@@ -253,19 +279,19 @@ impl Encoder {
                 let piece = &piece[1..piece.len() - 1];
                 let at = (!piece.is_empty() && piece.len() <= inner.len())
                     .then(|| inner.windows(piece.len()).position(|w| w == piece))??;
-                Some(mean_unit(&states[1 + at..1 + at + piece.len()]))
+                Some(pool(&states[1 + at..1 + at + piece.len()]).meaning)
             })
             .collect();
-        Ok(Reading { whole: mean_unit(&states), in_context, alone })
+        Ok(Reading { whole: pool(&states), in_context, alone })
     }
 
-    /// Unit vectors for `texts`, each read on its own, from one pass through
-    /// the model ([`Encoder::side_by_side`]): for the few short texts of one
-    /// message, cheaper than a padded batch.
-    pub fn encode_side_by_side(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+    /// Unit vectors (both kinds) for `texts`, each read on its own, from one
+    /// pass through the model ([`Encoder::side_by_side`]): for the few short
+    /// texts of one message, cheaper than a padded batch.
+    pub fn encode_side_by_side(&self, texts: &[&str]) -> Result<Vec<Pooled>, EncoderError> {
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
         let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
-        Ok(self.side_by_side(&refs)?.iter().map(|s| mean_unit(s)).collect())
+        Ok(self.side_by_side(&refs)?.iter().map(|s| pool(s)).collect())
     }
 
     /// The token states of each of `texts`, read in one pass of the model
@@ -333,17 +359,16 @@ impl Encoder {
         Ok(out)
     }
 
-    /// BERT, mean pooling over real tokens, unit length.
-    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EncoderError> {
+    /// BERT, mean pooling over real tokens, unit length (both vectors).
+    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Pooled>, EncoderError> {
         let (h, mask) = self.states(batch)?;
         let summed = h.broadcast_mul(&mask.unsqueeze(D::Minus1)?)?.sum(1)?;
-        let pooled = summed.broadcast_div(&mask.sum_keepdim(1)?)?;
-        let norms = pooled.sqr()?.sum_keepdim(1)?.sqrt()?;
-        Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
+        Ok(summed.to_vec2::<f32>()?.iter().map(|row| Pooled::of_sum(row)).collect())
     }
 
-    /// BERT's last token states (b, n, DIMS) for a batch padded to its
-    /// longest text, and the mask of real tokens (b, n).
+    /// BERT's token states (b, n, 2 * DIMS: the last layer's, then the sum of
+    /// [`STANCE_LAYERS`]') for a batch padded to its longest text, and the
+    /// mask of real tokens (b, n).
     fn states(&self, batch: &[&[u32]]) -> Result<(Tensor, Tensor), EncoderError> {
         let (b, n) = (batch.len(), batch.iter().map(|x| x.len()).max().unwrap_or(0));
         let mut ids = vec![0u32; b * n];
@@ -361,7 +386,8 @@ impl Encoder {
         Ok((self.layers(&ids, &positions, &bias)?, mask))
     }
 
-    /// BERT's last token states (b, n, DIMS) for token `ids` (b, n) at
+    /// BERT's token states (b, n, 2 * DIMS: the last layer's, then the sum
+    /// of [`STANCE_LAYERS`]') for token `ids` (b, n) at
     /// `positions` ((b, n), or (1, n) for every row), `bias` added to the
     /// attention scores (broadcast to (b, HEADS, n, n)).
     ///
@@ -383,7 +409,8 @@ impl Encoder {
             .broadcast_add(&self.token_type)?;
         h = self.embed_norm.forward(&h)?;
         let scale = 1.0 / (HEAD_DIMS as f64).sqrt();
-        for layer in &self.layers {
+        let mut stance: Option<Tensor> = None;
+        for (number, layer) in (1..).zip(&self.layers) {
             // (3, b, HEADS, n, HEAD_DIMS): query, key, value, split into heads.
             let qkv = layer
                 .query_key_value
@@ -398,32 +425,66 @@ impl Encoder {
             let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &h)?)?;
             let inner = gelu(&layer.intermediate.forward(&attended)?)?;
             h = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
+            if STANCE_LAYERS.contains(&number) {
+                stance = Some(match stance {
+                    Some(sum) => (sum + &h)?,
+                    None => h.clone(),
+                });
+            }
         }
-        Ok(h)
+        let stance = match stance {
+            Some(sum) => sum,
+            None => h.zeros_like()?,
+        };
+        Tensor::cat(&[&h, &stance], D::Minus1)
     }
 }
 
 /// A message read by [`Encoder::encode_in_context`].
 #[derive(Debug, Clone, Default)]
 pub struct Reading {
-    /// The whole text's vector.
-    pub whole: Vec<f32>,
-    /// Each part's vector read in the context of the whole.
+    /// The whole text's vectors.
+    pub whole: Pooled,
+    /// Each part's meaning vector read in the context of the whole.
     pub in_context: Vec<Option<Vec<f32>>>,
     /// Each text read alone.
-    pub alone: Vec<Vec<f32>>,
+    pub alone: Vec<Pooled>,
 }
 
-/// The mean of `rows` (token states), scaled to unit length.
-fn mean_unit(rows: &[Vec<f32>]) -> Vec<f32> {
-    let mut sum = vec![0f32; DIMS];
+/// A text's two unit vectors from one pass of the model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pooled {
+    /// The last layer's mean (what sentence-transformers gives): what the
+    /// text is about; ranking and the safety examples read it.
+    pub meaning: Vec<f32>,
+    /// The mean of [`STANCE_LAYERS`]' states: more of what the writer does
+    /// with the words (asks in general, tells what is happening); the safety
+    /// classifier reads it.
+    pub stance: Vec<f32>,
+}
+
+impl Pooled {
+    /// Both vectors from `sum`, a sum of token states (2 * DIMS: the last
+    /// layer's, then the stance layers'), each half scaled to unit length.
+    fn of_sum(sum: &[f32]) -> Pooled {
+        let unit = |half: &[f32]| {
+            let norm = half.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+            half.iter().map(|x| x / norm).collect::<Vec<f32>>()
+        };
+        let (meaning, stance) = sum.split_at(DIMS.min(sum.len()));
+        Pooled { meaning: unit(meaning), stance: unit(stance) }
+    }
+}
+
+/// The mean of `rows` (token states, 2 * DIMS wide), as [`Pooled`] vectors.
+fn pool(rows: &[Vec<f32>]) -> Pooled {
+    let mut sum = vec![0f32; 2 * DIMS];
     for row in rows {
         for (s, x) in sum.iter_mut().zip(row) {
             *s += x;
         }
     }
-    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
-    sum.iter().map(|x| x / norm).collect()
+    Pooled::of_sum(&sum)
 }
 
 /// Where the model and the cache of vectors are, and the model once loaded:
@@ -569,17 +630,22 @@ mod tests {
         let texts = ["Is it safe?", long.as_str(), "What are exosomes?", "hi"];
         let together = e.encode_side_by_side(&texts).unwrap();
         assert_eq!(together.len(), texts.len());
-        for (text, got) in texts.iter().zip(&together) {
-            let alone = e.encode(text).unwrap();
-            assert!(1.0 - cosine(&alone, got) < 1e-5, "{text:?}: 1 - cos = {}", 1.0 - cosine(&alone, got));
+        let batch = e.encode_all_pooled(&texts, |_| {}).unwrap();
+        for ((text, got), alone) in texts.iter().zip(&together).zip(&batch) {
+            for (kind, a, b) in
+                [("meaning", &alone.meaning, &got.meaning), ("stance", &alone.stance, &got.stance)]
+            {
+                assert!(1.0 - cosine(a, b) < 1e-5, "{text:?} {kind}: 1 - cos = {}", 1.0 - cosine(a, b));
+            }
         }
         // Beside a message read whole, too.
-        let reading = e.encode_in_context("I feel hopeless. Are exosomes safe?", &[], &texts).unwrap();
-        assert!(
-            1.0 - cosine(&reading.whole, &e.encode("I feel hopeless. Are exosomes safe?").unwrap()) < 1e-5
-        );
+        let message = "I feel hopeless. Are exosomes safe?";
+        let reading = e.encode_in_context(message, &[], &texts).unwrap();
+        let whole = e.encode_all_pooled(&[message], |_| {}).unwrap().remove(0);
+        assert!(1.0 - cosine(&reading.whole.meaning, &whole.meaning) < 1e-5);
+        assert!(1.0 - cosine(&reading.whole.stance, &whole.stance) < 1e-5);
         for (text, got) in texts.iter().zip(&reading.alone) {
-            assert!(1.0 - cosine(&e.encode(text).unwrap(), got) < 1e-5, "{text:?} beside a message");
+            assert!(1.0 - cosine(&e.encode(text).unwrap(), &got.meaning) < 1e-5, "{text:?} beside a message");
         }
         assert!(e.encode_side_by_side(&[]).unwrap().is_empty());
 
@@ -593,10 +659,10 @@ mod tests {
         for (text, got) in many.iter().zip(e.encode_side_by_side(&many).unwrap()) {
             let alone = e.encode(text).unwrap();
             assert!(
-                1.0 - cosine(&alone, &got) < 1e-5,
+                1.0 - cosine(&alone, &got.meaning) < 1e-5,
                 "{} tokens: 1 - cos = {}",
                 text.len(),
-                1.0 - cosine(&alone, &got)
+                1.0 - cosine(&alone, &got.meaning)
             );
         }
     }
@@ -608,6 +674,7 @@ mod tests {
         let parts = ["I have had knee arthritis for years", "Can exosomes help with it", "not in the text"];
         let Reading { whole, in_context: spans, .. } = e.encode_in_context(text, &parts, &[]).unwrap();
         let cos = |a: &[f32], b: &[f32]| -> f32 { a.iter().zip(b).map(|(x, y)| x * y).sum() };
+        let whole = whole.meaning;
         assert!(1.0 - cos(&whole, &e.encode(text).unwrap()) < 1e-5, "the whole is the whole, as read alone");
         assert!(spans[2].is_none(), "a part that is not in the text has no vector");
         let asked = spans[1].as_ref().expect("the question is a run of the text's pieces");
@@ -661,6 +728,27 @@ mod tests {
             let alone = encoder.encode(text).unwrap();
             assert!(1.0 - cosine(v, &alone) < 1e-5, "{text}: padding changed the vector");
         }
+    }
+
+    /// The stance vector is another reading of the same pass: unit length,
+    /// not the meaning vector, and two general questions are nearer in it
+    /// than a general question and a sign told about oneself.
+    #[test]
+    fn the_stance_vector_is_a_unit_vector_of_its_own() {
+        let encoder = shipped();
+        let texts = [
+            "Can exosome injections cause an infection?",
+            "the injection spot on my knee is hot, swollen and leaking since yesterday",
+            "What are the side effects of exosome injections?",
+        ];
+        let pooled = encoder.encode_all_pooled(&texts, |_| {}).unwrap();
+        for p in &pooled {
+            assert!((cosine(&p.stance, &p.stance) - 1.0).abs() < 1e-4);
+            assert!(cosine(&p.stance, &p.meaning) < 0.9, "another vector than the meaning");
+        }
+        let (general, told, other) = (&pooled[0], &pooled[1], &pooled[2]);
+        let stance_gap = cosine(&general.stance, &other.stance) - cosine(&general.stance, &told.stance);
+        assert!(stance_gap > 0.0, "two general questions are nearer in stance: {stance_gap}");
     }
 
     #[test]

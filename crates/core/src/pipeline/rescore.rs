@@ -22,7 +22,7 @@ use candle_core::{Device, Tensor};
 use super::vector_index::VectorIndex;
 use super::{Query, Scored, Weights};
 use crate::encoder::cache::{text_key, VectorCache};
-use crate::encoder::{Encoder, EncoderError, DIMS};
+use crate::encoder::{Encoder, EncoderError, Pooled, DIMS};
 use crate::faq::Entry;
 use crate::text::fold_words;
 
@@ -46,6 +46,12 @@ pub struct Meaning {
 pub struct MessageVectors {
     /// The vectors as one (m, DIMS) matrix, built once; `None` when there are none.
     matrix: Option<Tensor>,
+    /// Their stance vectors ([`Pooled::stance`]) as one (m, DIMS) matrix, for
+    /// the safety classifier; a row of zeros where there is none.
+    stances: Option<Tensor>,
+    /// Per vector: whether it has a stance vector (a text read from the
+    /// FAQ's own key vectors has none: it is a key text word for word).
+    has_stance: Vec<bool>,
     /// Per vector: whether its text asks something (the whole message
     /// counts as asking; a sentence, when it ends in "?" or reads as a question).
     asks: Vec<bool>,
@@ -72,16 +78,23 @@ pub enum ReadBy {
 #[derive(Default)]
 struct Rows {
     flat: Vec<f32>,
+    stances: Vec<f32>,
+    has_stance: Vec<bool>,
     asks: Vec<bool>,
     says_enough: Vec<bool>,
     read_by: Vec<ReadBy>,
 }
 
 impl Rows {
-    /// Adds `vector` (nothing when there is none).
-    fn push(&mut self, vector: Option<Vec<f32>>, asks: bool, says_enough: bool, read_by: ReadBy) {
-        if let Some(vector) = vector.filter(|v| v.len() == DIMS) {
+    /// Adds `vector` (nothing when there is none), with its stance vector
+    /// when it has one.
+    fn push(&mut self, vector: Option<Vectors>, asks: bool, says_enough: bool, read_by: ReadBy) {
+        let Some((vector, stance)) = vector.map(Vectors::split) else { return };
+        if vector.len() == DIMS {
             self.flat.extend(vector);
+            let stance = stance.filter(|s| s.len() == DIMS);
+            self.has_stance.push(stance.is_some());
+            self.stances.extend(stance.unwrap_or_else(|| vec![0.0; DIMS]));
             self.asks.push(asks);
             self.says_enough.push(says_enough);
             self.read_by.push(read_by);
@@ -90,14 +103,34 @@ impl Rows {
 
     fn into_vectors(self) -> MessageVectors {
         let n = self.asks.len();
+        let stances = Tensor::from_vec(self.stances, (n, DIMS), &Device::Cpu).ok();
         match Tensor::from_vec(self.flat, (n, DIMS), &Device::Cpu) {
             Ok(matrix) if n > 0 => MessageVectors {
                 matrix: Some(matrix),
+                stances,
+                has_stance: self.has_stance,
                 asks: self.asks,
                 says_enough: self.says_enough,
                 read_by: self.read_by,
             },
             _ => MessageVectors::default(),
+        }
+    }
+}
+
+/// A message vector as it is gathered: both vectors of a text read by the
+/// model, or the meaning alone (a part ranking reads in context, a text
+/// that is one of the FAQ's key texts).
+enum Vectors {
+    Both(Pooled),
+    Meaning(Vec<f32>),
+}
+
+impl Vectors {
+    fn split(self) -> (Vec<f32>, Option<Vec<f32>>) {
+        match self {
+            Vectors::Both(p) => (p.meaning, Some(p.stance)),
+            Vectors::Meaning(v) => (v, None),
         }
     }
 }
@@ -153,6 +186,17 @@ impl MessageVectors {
     /// The vectors as an (m, DIMS) matrix (`None` when there are none).
     pub(crate) fn matrix(&self) -> Option<&Tensor> {
         self.matrix.as_ref()
+    }
+
+    /// The stance vectors as an (m, DIMS) matrix, zeros where vector `i`
+    /// has none ([`MessageVectors::has_stance`]).
+    pub(crate) fn stances(&self) -> Option<&Tensor> {
+        self.stances.as_ref()
+    }
+
+    /// Whether vector `i` has a stance vector.
+    pub fn has_stance(&self, i: usize) -> bool {
+        self.has_stance.get(i).copied().unwrap_or(false)
     }
 }
 
@@ -240,7 +284,7 @@ impl Meaning {
         // A failure here (it has not been seen) leaves the words to decide.
         let mut alone = match whole_row {
             Some(row) => {
-                out.push(self.row(row), true, true, ReadBy::Both);
+                out.push(self.row(row).map(Vectors::Meaning), true, true, ReadBy::Both);
                 let Ok(alone) = encoder.encode_side_by_side(&unknown) else { return out.into_vectors() };
                 alone
             }
@@ -249,11 +293,11 @@ impl Meaning {
                 let Ok(reading) = encoder.encode_in_context(query.text(), &texts, &unknown) else {
                     return MessageVectors::default();
                 };
-                out.push(Some(reading.whole), true, true, ReadBy::Both);
+                out.push(Some(Vectors::Both(reading.whole)), true, true, ReadBy::Both);
                 // Ranking reads only the parts that ask ([`Meaning::compare`]):
                 // the others would only make the product over the key texts longer.
                 for (&(_, asks, enough), span) in parts.iter().zip(reading.in_context).filter(|(p, _)| p.1) {
-                    out.push(span, asks, enough, ReadBy::Ranking);
+                    out.push(span.map(Vectors::Meaning), asks, enough, ReadBy::Ranking);
                 }
                 reading.alone
             }
@@ -262,8 +306,8 @@ impl Meaning {
         let by = if in_context { ReadBy::Triage } else { ReadBy::Both };
         for &(text, asks, enough) in &alone_parts {
             let vector = match known(text) {
-                Some(row) => self.row(row),
-                None => alone.pop(),
+                Some(row) => self.row(row).map(Vectors::Meaning),
+                None => alone.pop().map(Vectors::Both),
             };
             out.push(vector, asks, enough, by);
         }
@@ -370,6 +414,8 @@ mod tests {
             asks: vec![true, false, true, true],
             says_enough: vec![true; 4],
             read_by: vec![ReadBy::Both, ReadBy::Ranking, ReadBy::Ranking, ReadBy::Triage],
+            stances: None,
+            has_stance: vec![false; 4],
         };
         let cosines = meaning.compare(&message).unwrap();
         assert_eq!(cosines.entries, vec![0.0, 1.0], "the scene does not bring entry 0 close");

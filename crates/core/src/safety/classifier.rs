@@ -10,6 +10,11 @@
 //! at once, so a wording unlike any single example can still read as
 //! emergency when it shares what the emergencies share.
 //!
+//! Two are trained, one per kind of vector ([`Reads`]): over the meaning
+//! vectors (emergency and self-harm read it) and over the stance vectors
+//! (the middle layers' mean, [`crate::encoder::STANCE_LAYERS`]; personal
+//! advice reads it).
+//!
 //! Training is deterministic (zero start, full batch, fixed steps), so one
 //! `safety.toml` always gives the same classifier.
 
@@ -52,11 +57,27 @@ const ORDINARY_WEIGHT: f32 = 3.0;
 /// and a few thousand questions say all that "an FAQ question" has to say.
 const MAX_FAQ_ROWS: usize = 3_000;
 
+/// The FAQ key texts that join the training set: at most [`MAX_FAQ_ROWS`],
+/// every n-th one past it.
+pub(super) fn sample<T>(faq: &[T]) -> impl Iterator<Item = &T> {
+    faq.iter().step_by(faq.len().div_ceil(MAX_FAQ_ROWS).max(1))
+}
+
 /// A trained classifier: weights (DIMS, CLASSES) and biases (1, CLASSES).
 #[derive(Debug)]
 pub(super) struct Classifier {
     weights: Tensor,
     bias: Tensor,
+    reads: Reads,
+}
+
+/// Which of a text's vectors a classifier reads ([`crate::encoder::Pooled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reads {
+    /// The last layer's mean: what the text is about.
+    Meaning,
+    /// The middle layers' mean: what the writer does with the words.
+    Stance,
 }
 
 /// One labelled training text: its vector and its class (0 ordinary,
@@ -77,9 +98,8 @@ impl Classifier {
     /// ordinary). Each class weighs the same in the loss whatever its count:
     /// 1,000 FAQ questions must not drown 150 emergencies. `None` when a
     /// category has no example (nothing to learn it from).
-    pub(super) fn train(rows: &[Labelled<'_>], faq: &[&[f32]]) -> Option<Classifier> {
-        let stride = faq.len().div_ceil(MAX_FAQ_ROWS).max(1);
-        let faq_rows = faq.iter().step_by(stride).map(|v| Labelled { vector: v, class: 0 });
+    pub(super) fn train(rows: &[Labelled<'_>], faq: &[&[f32]], reads: Reads) -> Option<Classifier> {
+        let faq_rows = sample(faq).map(|v| Labelled { vector: v, class: 0 });
         let all: Vec<Labelled<'_>> = rows.iter().copied().chain(faq_rows).collect();
         let mut counts = [0usize; CLASSES];
         for r in &all {
@@ -88,16 +108,28 @@ impl Classifier {
         if counts.contains(&0) {
             return None;
         }
-        train(&all, &counts).ok()
+        let (weights, bias) = train(&all, &counts).ok()?;
+        Some(Classifier { weights, bias, reads })
     }
 
     /// Per message vector, each category's probability (in
-    /// [`SafetyCategory::ALL`] order).
-    pub(super) fn probabilities(&self, message: &MessageVectors) -> Option<Vec<[f32; 3]>> {
-        let m = message.matrix()?;
+    /// [`SafetyCategory::ALL`] order); `None` for a vector without the
+    /// vector it reads (a key text of the FAQ, word for word, has no stance).
+    pub(super) fn probabilities(&self, message: &MessageVectors) -> Option<Vec<Option<[f32; 3]>>> {
+        let m = match self.reads {
+            Reads::Meaning => message.matrix()?,
+            Reads::Stance => message.stances()?,
+        };
         let p = probabilities(m, &self.weights, &self.bias).ok()?;
         let p: Vec<Vec<f32>> = p.to_vec2().ok()?;
-        Some(p.into_iter().map(|row| [row[1], row[2], row[3]]).collect())
+        Some(
+            p.into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    (self.reads == Reads::Meaning || message.has_stance(i)).then(|| [row[1], row[2], row[3]])
+                })
+                .collect(),
+        )
     }
 }
 
@@ -107,7 +139,7 @@ fn probabilities(x: &Tensor, w: &Tensor, b: &Tensor) -> candle_core::Result<Tens
 }
 
 /// Full-batch Adam on the class-weighted cross-entropy.
-fn train(rows: &[Labelled<'_>], counts: &[usize; CLASSES]) -> candle_core::Result<Classifier> {
+fn train(rows: &[Labelled<'_>], counts: &[usize; CLASSES]) -> candle_core::Result<(Tensor, Tensor)> {
     let dev = &Device::Cpu;
     let n = rows.len();
     let flat: Vec<f32> = rows.iter().flat_map(|r| r.vector.iter().copied()).collect();
@@ -147,7 +179,7 @@ fn train(rows: &[Labelled<'_>], counts: &[usize; CLASSES]) -> candle_core::Resul
         w = adam(&w, &gw, &mut mw, &mut vw)?;
         b = adam(&b, &gb, &mut mb, &mut vb)?;
     }
-    Ok(Classifier { weights: w, bias: b })
+    Ok((w, b))
 }
 
 #[cfg(test)]
@@ -172,7 +204,7 @@ mod tests {
         let rows: Vec<Labelled<'_>> = train.iter().map(|(v, c)| Labelled { vector: v, class: *c }).collect();
         let faq = [unit(0, 40, 0.2)];
         let faq: Vec<&[f32]> = faq.iter().map(Vec::as_slice).collect();
-        let model = Classifier::train(&rows, &faq).expect("every class has rows");
+        let model = Classifier::train(&rows, &faq, Reads::Meaning).expect("every class has rows");
         for (class, category) in SafetyCategory::ALL.iter().enumerate() {
             let probe = unit(class + 1, 60, 0.5);
             let x = Tensor::from_vec(probe, (1, DIMS), &Device::Cpu).unwrap();
@@ -186,6 +218,6 @@ mod tests {
     fn a_category_without_examples_gives_no_classifier() {
         let v = unit(0, 1, 0.0);
         let rows = [Labelled { vector: &v, class: 1 }, Labelled { vector: &v, class: 2 }];
-        assert!(Classifier::train(&rows, &[&v]).is_none());
+        assert!(Classifier::train(&rows, &[&v], Reads::Stance).is_none());
     }
 }

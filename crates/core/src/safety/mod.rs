@@ -20,7 +20,7 @@ use crate::pipeline::rescore::MessageVectors;
 use crate::pipeline::Query;
 use crate::text::Analyzer;
 
-use classifier::{class_of, Classifier, Labelled};
+use classifier::{class_of, Classifier, Labelled, Reads};
 pub use meaning::{Bar, Closeness, EMERGENCY_PHRASE_VETO};
 use meaning::{Examples, Ordinary};
 use phrases::Phrases;
@@ -109,8 +109,12 @@ pub struct Triage {
     rules: Vec<CompiledRule>,
     ordinary: Ordinary,
     /// Trained on the examples, counter-examples, `[ordinary]` and the
-    /// FAQ's key texts; `None` without the sentence model.
+    /// FAQ's key texts, over their meaning vectors; `None` without the
+    /// sentence model. Emergency and self-harm read it.
     classifier: Option<Classifier>,
+    /// The same over their stance vectors ([`crate::encoder::STANCE_LAYERS`]);
+    /// personal advice reads it ([`ADVICE_CLASSIFIER_SURE`]).
+    stance_classifier: Option<Classifier>,
 }
 
 /// What triage saw in one message, category by category (for `--explain`
@@ -175,8 +179,16 @@ impl Triage {
                 )?,
             });
         }
-        let classifier = encoder.and_then(|_| train(config, faq_texts, cache));
-        Ok(Triage { rules, ordinary, classifier })
+        let faq_texts: Vec<&str> = classifier::sample(faq_texts).copied().collect();
+        if let Some(encoder) = encoder {
+            let mut texts = training_texts(config);
+            texts.extend(faq_texts.iter().map(|&t| (t, 0)));
+            let texts: Vec<&str> = texts.iter().map(|&(t, _)| t).collect();
+            cache.fill_stances(encoder, &texts)?;
+        }
+        let classifier = encoder.and_then(|_| train(config, &faq_texts, cache, Reads::Meaning));
+        let stance_classifier = encoder.and_then(|_| train(config, &faq_texts, cache, Reads::Stance));
+        Ok(Triage { rules, ordinary, classifier, stance_classifier })
     }
 
     /// Stage 2 of the pipeline: the category the message needs, if any.
@@ -249,16 +261,21 @@ impl Triage {
 
     /// Each category's classifier probability for the message, in
     /// [`SafetyCategory::ALL`] order: the most over its vectors (for personal
-    /// advice, over those that ask, as [`meaning`] reads them).
+    /// advice, over those that ask, as [`meaning`] reads them), from the
+    /// meaning classifier for emergency and self-harm, the stance classifier
+    /// for personal advice.
     fn probabilities(&self, message: &MessageVectors) -> [Option<f32>; 3] {
-        let Some(per_vector) = self.classifier.as_ref().and_then(|c| c.probabilities(message)) else {
-            return [None; 3];
-        };
+        let read = |c: &Option<Classifier>| c.as_ref().and_then(|c| c.probabilities(message));
+        let (by_meaning, by_stance) = (read(&self.classifier), read(&self.stance_classifier));
         std::array::from_fn(|k| {
             let category = SafetyCategory::ALL[k];
+            let per_vector = match category {
+                SafetyCategory::PersonalAdvice => by_stance.as_ref()?,
+                SafetyCategory::Emergency | SafetyCategory::SelfHarm => by_meaning.as_ref()?,
+            };
             (0..per_vector.len())
                 .filter(|&i| reads(message, i, category))
-                .map(|i| per_vector[i][k])
+                .filter_map(|i| per_vector[i].map(|p| p[k]))
                 .reduce(f32::max)
         })
     }
@@ -298,7 +315,9 @@ fn reads(message: &MessageVectors, i: usize, category: SafetyCategory) -> bool {
 /// ([`CLASSIFIER_COUNTER_SLACK`]); self-harm just over its bar needs the
 /// classifier to lean its way ([`SELF_HARM_NEAR`]). Personal advice for a message that names
 /// nobody in particular (`someone` false, [`person`]) has the stricter
-/// [`Bar::PERSONAL_ADVICE_NAMING_NOBODY`].
+/// [`Bar::PERSONAL_ADVICE_NAMING_NOBODY`]; either way it fires when the
+/// stance classifier is sure and its examples are near
+/// ([`ADVICE_CLASSIFIER_SURE`], [`ADVICE_CLASSIFIER_NEAR`]).
 fn by_meaning(
     category: SafetyCategory,
     closeness: Closeness,
@@ -306,6 +325,12 @@ fn by_meaning(
     someone: bool,
 ) -> bool {
     match category {
+        SafetyCategory::PersonalAdvice
+            if probability.is_some_and(|p| p >= ADVICE_CLASSIFIER_SURE)
+                && closeness.example >= ADVICE_CLASSIFIER_NEAR =>
+        {
+            true
+        }
         SafetyCategory::PersonalAdvice if someone => closeness.clears(Bar::PERSONAL_ADVICE),
         SafetyCategory::PersonalAdvice => closeness.clears(Bar::PERSONAL_ADVICE_NAMING_NOBODY),
         SafetyCategory::Emergency | SafetyCategory::SelfHarm => {
@@ -406,8 +431,24 @@ pub const SELF_HARM_CLASSIFIER_AGREES: f32 = 0.3;
 /// no ordinary message of them that the bars left alone; 0.7 and 0.5 each
 /// added a false alarm. Not for personal advice: its examples' closeness
 /// with a person named is the better reading (the classifier there only
-/// added false alarms).
+/// added false alarms; [`ADVICE_CLASSIFIER_SURE`] is its rule).
 pub const CLASSIFIER_SURE: f32 = 0.8;
+
+/// The classifier's personal-advice probability over which a message that
+/// clears none of personal advice's bars fires it, when its examples are
+/// near ([`ADVICE_CLASSIFIER_NEAR`]): a question about one's own case whose
+/// words are the FAQ's ("Are exosomes safe in pregnancy? I'm 11 weeks",
+/// which the FAQ's nearness held back). Possible since the classifier reads
+/// the stance vectors ([`crate::encoder::STANCE_LAYERS`]). Chosen on the tune
+/// halves, dev sets 1-9, the out-of-domain tune half and the eval set (never
+/// a test half; `faqbot ask --explain` evidence): 0.8 with 0.5 triaged 2 more
+/// of their messages and no ordinary one; 0.7 one more message and an eval-set
+/// question; nearness 0.4 let 4 out-of-domain questions in, 0.3 39.
+pub const ADVICE_CLASSIFIER_SURE: f32 = 0.8;
+
+/// How near personal advice's examples (mean cosine of the nearest) a
+/// message must be for [`ADVICE_CLASSIFIER_SURE`] to fire it.
+pub const ADVICE_CLASSIFIER_NEAR: f32 = 0.5;
 
 /// How near the examples a message the classifier is sure of must still be
 /// (the examples' closeness, as in [`Bar`]): a linear classifier is sure of
@@ -431,17 +472,29 @@ const CLASSIFIER_BAR: Bar = Bar {
 };
 
 /// The classifier trained on `config` and the FAQ's key texts `faq_texts`,
-/// from their vectors in `cache` (`None` when a category has no example).
-fn train(config: &SafetyConfig, faq_texts: &[&str], cache: &VectorCache) -> Option<Classifier> {
+/// from their vectors of kind `reads` in `cache` (`None` when a category has
+/// no example).
+fn train(config: &SafetyConfig, faq_texts: &[&str], cache: &VectorCache, reads: Reads) -> Option<Classifier> {
+    let vector = |t: &str| match reads {
+        Reads::Meaning => cache.get(t),
+        Reads::Stance => cache.stance(t),
+    };
+    let texts = training_texts(config);
+    let rows: Vec<Labelled<'_>> =
+        texts.iter().filter_map(|&(t, class)| Some(Labelled { vector: vector(t)?, class })).collect();
+    let faq: Vec<&[f32]> = faq_texts.iter().filter_map(|t| vector(t)).collect();
+    Classifier::train(&rows, &faq, reads)
+}
+
+/// The texts of `config` the classifiers learn from, with their class:
+/// each category's examples; its counter-examples and `[ordinary]`, ordinary (0).
+fn training_texts(config: &SafetyConfig) -> Vec<(&str, usize)> {
     let mut texts: Vec<(&str, usize)> = config.ordinary.iter().map(|e| (e.text.as_str(), 0)).collect();
     for rule in &config.rules {
         texts.extend(rule.examples.iter().map(|e| (e.text.as_str(), class_of(rule.category))));
         texts.extend(rule.counter_examples.iter().map(|e| (e.text.as_str(), 0)));
     }
-    let rows: Vec<Labelled<'_>> =
-        texts.iter().filter_map(|&(t, class)| Some(Labelled { vector: cache.get(t)?, class })).collect();
-    let faq: Vec<&[f32]> = faq_texts.iter().filter_map(|t| cache.get(t)).collect();
-    Classifier::train(&rows, &faq)
+    texts
 }
 
 #[cfg(test)]
@@ -473,5 +526,21 @@ mod tests {
             sure,
             true
         ));
+    }
+
+    /// The stance classifier fires personal advice where no bar is cleared
+    /// only when it is sure and the examples are near.
+    #[test]
+    fn a_sure_stance_classifier_fires_personal_advice_only_near_its_examples() {
+        // Under both personal-advice bars: the FAQ is nearer than the examples.
+        let near = |example| Closeness { example, counter: 0.4, faq: 0.8 };
+        let advice = SafetyCategory::PersonalAdvice;
+        for someone in [true, false] {
+            assert!(!by_meaning(advice, near(0.6), Some(0.5), someone), "no bar cleared, classifier unsure");
+            assert!(by_meaning(advice, near(0.6), Some(ADVICE_CLASSIFIER_SURE), someone));
+            assert!(by_meaning(advice, near(ADVICE_CLASSIFIER_NEAR), Some(0.99), someone));
+            assert!(!by_meaning(advice, near(0.45), Some(0.99), someone), "examples too far");
+            assert!(!by_meaning(advice, near(0.6), None, someone), "no model, no classifier");
+        }
     }
 }
