@@ -152,9 +152,10 @@ impl CategoryCheck {
 impl Triage {
     /// Compiles `config`'s patterns through `analyzer` (the one queries go
     /// through) and, with an encoder, the vectors of its examples (from
-    /// `cache` where it has them), and trains the classifier on them and on
-    /// `faq_texts` (the FAQ's key texts, ordinary by definition; their
-    /// vectors are taken from `cache`, so fill it first).
+    /// `cache` where it has them), and trains the two classifiers on them and
+    /// on `faq_texts` (the FAQ's key texts, ordinary by definition, at most
+    /// 3,000 of them; their meaning vectors are taken from `cache`, so fill it
+    /// first; their stance vectors too, encoded again where it lacks them).
     pub fn new(
         config: &SafetyConfig,
         analyzer: &Analyzer,
