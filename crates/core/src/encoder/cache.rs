@@ -109,33 +109,40 @@ impl VectorCache {
         &mut self,
         encoder: &Encoder,
         texts: &[&str],
-        mut progress: impl FnMut(usize, usize),
+        progress: impl FnMut(usize, usize),
     ) -> Result<(), EncoderError> {
-        let mut seen = std::collections::HashSet::new();
-        let missing: Vec<&str> =
-            texts.iter().copied().filter(|t| self.get(t).is_none() && seen.insert(*t)).collect();
-        let total = missing.len();
-        let computed = encoder.encode_all_pooled(&missing, |done| progress(done, total))?;
-        for (text, vector) in missing.iter().zip(computed) {
-            self.insert(text, vector);
-        }
-        Ok(())
+        self.encode_lacking(encoder, texts, |cache, t| cache.get(t).is_none(), progress)
     }
 
     /// Makes sure every text of `texts` has both vectors (encoding those
     /// without a stance vector again), and keeps their stance vectors on disk.
     pub fn fill_stances(&mut self, encoder: &Encoder, texts: &[&str]) -> Result<(), EncoderError> {
-        let mut seen = std::collections::HashSet::new();
-        let missing: Vec<&str> =
-            texts.iter().copied().filter(|t| self.stance(t).is_none() && seen.insert(*t)).collect();
-        for (text, vectors) in missing.iter().zip(encoder.encode_all_pooled(&missing, |_| {})?) {
-            self.insert(text, vectors);
-        }
+        self.encode_lacking(encoder, texts, |cache, t| cache.stance(t).is_none(), |_, _| {})?;
         for text in texts {
             let key = text_key(text);
             if self.stances.contains_key(&key) && self.stance_kept.insert(key) {
                 self.changed = true;
             }
+        }
+        Ok(())
+    }
+
+    /// Encodes the texts of `texts` that `lacks` (each once) and keeps both
+    /// their vectors; `progress(done, total)` is told how the encoding goes.
+    fn encode_lacking(
+        &mut self,
+        encoder: &Encoder,
+        texts: &[&str],
+        lacks: impl Fn(&VectorCache, &str) -> bool,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<(), EncoderError> {
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<&str> =
+            texts.iter().copied().filter(|t| lacks(self, t) && seen.insert(*t)).collect();
+        let total = missing.len();
+        let computed = encoder.encode_all_pooled(&missing, |done| progress(done, total))?;
+        for (text, vectors) in missing.iter().zip(computed) {
+            self.insert(text, vectors);
         }
         Ok(())
     }
@@ -150,26 +157,16 @@ impl VectorCache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let kept: HashMap<u64, &Vec<f32>> =
-            self.stance_kept.iter().filter_map(|k| Some((*k, self.stances.get(k)?))).collect();
+        let kept: Vec<(&u64, &Vec<f32>)> =
+            self.stance_kept.iter().filter_map(|k| Some((k, self.stances.get(k)?))).collect();
         let mut bytes = Vec::with_capacity(HEADER + (self.vectors.len() + kept.len()) * RECORD);
         bytes.extend_from_slice(MAGIC);
         bytes
             .extend_from_slice(format!("{:0<64}", self.fingerprint).as_bytes().get(..64).unwrap_or_default());
         bytes.extend_from_slice(&(self.vectors.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&(kept.len() as u64).to_le_bytes());
-        for records in
-            [self.vectors.iter().collect::<HashMap<_, _>>(), kept.iter().map(|(k, v)| (k, *v)).collect()]
-        {
-            let mut keys: Vec<&u64> = records.keys().copied().collect();
-            keys.sort_unstable();
-            for key in keys {
-                bytes.extend_from_slice(&key.to_le_bytes());
-                for x in records[key] {
-                    bytes.extend_from_slice(&x.to_le_bytes());
-                }
-            }
-        }
+        write_records(&mut bytes, self.vectors.iter().collect());
+        write_records(&mut bytes, kept);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, path)?;
@@ -180,6 +177,18 @@ impl VectorCache {
 
 /// Vectors by text hash.
 type Records = HashMap<u64, Vec<f32>>;
+
+/// Appends `records` to `bytes`, in the order of their keys (so one cache
+/// always gives the same file).
+fn write_records(bytes: &mut Vec<u8>, mut records: Vec<(&u64, &Vec<f32>)>) {
+    records.sort_unstable_by_key(|&(key, _)| *key);
+    for (key, vector) in records {
+        bytes.extend_from_slice(&key.to_le_bytes());
+        for x in vector {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
 
 /// The meaning and stance records of a whole file of this model; `None`
 /// for anything else.

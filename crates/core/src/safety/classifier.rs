@@ -95,11 +95,12 @@ pub(super) fn class_of(category: SafetyCategory) -> usize {
 
 impl Classifier {
     /// Trains on `rows` plus `faq` (vectors of the FAQ's key texts, all
-    /// ordinary). Each class weighs the same in the loss whatever its count:
+    /// ordinary; the caller passes [`sample`]'s share of a large FAQ). Each
+    /// class weighs the same in the loss whatever its count:
     /// 1,000 FAQ questions must not drown 150 emergencies. `None` when a
     /// category has no example (nothing to learn it from).
     pub(super) fn train(rows: &[Labelled<'_>], faq: &[&[f32]], reads: Reads) -> Option<Classifier> {
-        let faq_rows = sample(faq).map(|v| Labelled { vector: v, class: 0 });
+        let faq_rows = faq.iter().map(|v| Labelled { vector: v, class: 0 });
         let all: Vec<Labelled<'_>> = rows.iter().copied().chain(faq_rows).collect();
         let mut counts = [0usize; CLASSES];
         for r in &all {

@@ -181,14 +181,13 @@ impl Triage {
             });
         }
         let faq_texts: Vec<&str> = classifier::sample(faq_texts).copied().collect();
+        let training = training_texts(config);
         if let Some(encoder) = encoder {
-            let mut texts = training_texts(config);
-            texts.extend(faq_texts.iter().map(|&t| (t, 0)));
-            let texts: Vec<&str> = texts.iter().map(|&(t, _)| t).collect();
-            cache.fill_stances(encoder, &texts)?;
+            let all: Vec<&str> = training.iter().map(|&(t, _)| t).chain(faq_texts.iter().copied()).collect();
+            cache.fill_stances(encoder, &all)?;
         }
-        let classifier = encoder.and_then(|_| train(config, &faq_texts, cache, Reads::Meaning));
-        let stance_classifier = encoder.and_then(|_| train(config, &faq_texts, cache, Reads::Stance));
+        let classifier = encoder.and_then(|_| train(&training, &faq_texts, cache, Reads::Meaning));
+        let stance_classifier = encoder.and_then(|_| train(&training, &faq_texts, cache, Reads::Stance));
         Ok(Triage { rules, ordinary, classifier, stance_classifier })
     }
 
@@ -472,15 +471,19 @@ const CLASSIFIER_BAR: Bar = Bar {
     over_faq: f32::NEG_INFINITY,
 };
 
-/// The classifier trained on `config` and the FAQ's key texts `faq_texts`,
-/// from their vectors of kind `reads` in `cache` (`None` when a category has
-/// no example).
-fn train(config: &SafetyConfig, faq_texts: &[&str], cache: &VectorCache, reads: Reads) -> Option<Classifier> {
+/// The classifier trained on `texts` ([`training_texts`]) and the FAQ's key
+/// texts `faq_texts`, from their vectors of kind `reads` in `cache` (`None`
+/// when a category has no example).
+fn train(
+    texts: &[(&str, usize)],
+    faq_texts: &[&str],
+    cache: &VectorCache,
+    reads: Reads,
+) -> Option<Classifier> {
     let vector = |t: &str| match reads {
         Reads::Meaning => cache.get(t),
         Reads::Stance => cache.stance(t),
     };
-    let texts = training_texts(config);
     let rows: Vec<Labelled<'_>> =
         texts.iter().filter_map(|&(t, class)| Some(Labelled { vector: vector(t)?, class })).collect();
     let faq: Vec<&[f32]> = faq_texts.iter().filter_map(|t| vector(t)).collect();
