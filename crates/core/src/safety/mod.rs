@@ -366,21 +366,31 @@ fn by_meaning(
 ///   given it 129 to 137 of 1,457. Kept, recall of the right help first: an
 ///   emergency with the personal-advice text is told to ask a doctor.
 ///   Without the nearness check: 328, but 19 personal-advice messages.
+///
+/// When personal advice won by meaning alone (no phrase) and the stance
+/// classifier does not read the message as a request for advice (under
+/// [`ADVICE_CLASSIFIER_DOUBTS`]), the nearness checks are not asked: a
+/// crisis told among personal details sits nearer the personal-advice
+/// examples than its own ("honestly if the exosomes dont fix my back im
+/// done ... like done done", "not gonna book the 6 month follow-up MRI.
+/// won't be around for it anyway"), and then the two classifiers are the
+/// better judges of what the message needs.
 fn crisis_over_advice(evidence: &[CategoryCheck]) -> Option<SafetyCategory> {
     let advice = evidence.iter().find(|e| e.category == SafetyCategory::PersonalAdvice)?;
     let nearer_than_advice = |c: Closeness| advice.meaning.is_none_or(|a| c.example > a.example);
+    let advice_doubted = !advice.phrase && advice.probability.is_some_and(|p| p < ADVICE_CLASSIFIER_DOUBTS);
     evidence
         .iter()
         .filter(|e| {
             let (Some(near), Some(probability)) = (e.meaning, e.probability) else { return false };
+            let near_enough = match e.category {
+                SafetyCategory::SelfHarm => near.example >= SELF_HARM_NEAR,
+                SafetyCategory::Emergency => true,
+                SafetyCategory::PersonalAdvice => return false,
+            };
             e.by_meaning
                 && probability >= CLASSIFIER_SURE
-                && nearer_than_advice(near)
-                && match e.category {
-                    SafetyCategory::SelfHarm => near.example >= SELF_HARM_NEAR,
-                    SafetyCategory::Emergency => true,
-                    SafetyCategory::PersonalAdvice => false,
-                }
+                && (advice_doubted || (near_enough && nearer_than_advice(near)))
         })
         .max_by(|a, b| a.slack().total_cmp(&b.slack()))
         .map(|e| e.category)
@@ -449,6 +459,21 @@ pub const ADVICE_CLASSIFIER_SURE: f32 = 0.8;
 /// How near personal advice's examples (mean cosine of the nearest) a
 /// message must be for [`ADVICE_CLASSIFIER_SURE`] to fire it.
 pub const ADVICE_CLASSIFIER_NEAR: f32 = 0.5;
+
+/// The stance classifier's personal-advice probability under which a message
+/// that personal advice triages by meaning alone does not read as a request
+/// for advice, so that an emergency or self-harm the first classifier is sure
+/// of gets its own text ([`crisis_over_advice`]). Chosen on the tune halves,
+/// dev sets 1-9, the out-of-domain tune half and the eval set (never a test
+/// half; `faqbot ask --explain` evidence): 0.3 gave 6 more self-harm messages
+/// the crisis text and 1 more emergency the emergency text, and changed no
+/// other message's text; 0.4 and 0.5 one or two more self-harm messages, but
+/// also a personal-advice message each the crisis and the emergency text;
+/// 0.2 one self-harm message fewer. A personal-advice phrase keeps the
+/// nearness checks: without that, 14 of `mqp`'s plain health questions ending
+/// "What should I do?" got the crisis text (with it: 1, and 1 the emergency
+/// text).
+pub const ADVICE_CLASSIFIER_DOUBTS: f32 = 0.3;
 
 /// How near the examples a message the classifier is sure of must still be
 /// (the examples' closeness, as in [`Bar`]): a linear classifier is sure of
@@ -530,6 +555,35 @@ mod tests {
             sure,
             true
         ));
+    }
+
+    /// A crisis the classifier is sure of gets its text over personal advice
+    /// won by meaning alone when the stance classifier doubts the request for
+    /// advice, though its examples are further than personal advice's; a
+    /// personal-advice phrase keeps the nearness checks.
+    #[test]
+    fn a_doubted_request_for_advice_gives_way_to_a_sure_crisis() {
+        let check = |category, phrase, example, probability| CategoryCheck {
+            category,
+            phrase,
+            meaning: Some(Closeness { example, counter: 0.2, faq: 0.3 }),
+            by_meaning: true,
+            as_personal_advice: false,
+            probability: Some(probability),
+        };
+        let evidence = |advice_phrase, advice_probability, self_harm_probability| {
+            [
+                check(SafetyCategory::Emergency, false, 0.3, 0.05),
+                // Under SELF_HARM_NEAR and further than personal advice's examples.
+                check(SafetyCategory::SelfHarm, false, 0.37, self_harm_probability),
+                check(SafetyCategory::PersonalAdvice, advice_phrase, 0.63, advice_probability),
+            ]
+        };
+        let doubted = ADVICE_CLASSIFIER_DOUBTS - 0.01;
+        assert_eq!(crisis_over_advice(&evidence(false, doubted, 0.82)), Some(SafetyCategory::SelfHarm));
+        assert_eq!(crisis_over_advice(&evidence(false, ADVICE_CLASSIFIER_DOUBTS, 0.82)), None, "not doubted");
+        assert_eq!(crisis_over_advice(&evidence(true, doubted, 0.82)), None, "a phrase asked for advice");
+        assert_eq!(crisis_over_advice(&evidence(false, doubted, 0.79)), None, "classifier not sure");
     }
 
     /// The stance classifier fires personal advice where no bar is cleared
