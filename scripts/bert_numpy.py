@@ -30,11 +30,18 @@ def erf_np(x):
 def forward(w, batch, mask=None):
     """BERT forward pass; returns hidden states (batch, tokens, 384).
     `mask` (batch, tokens) marks real tokens when rows are padded."""
+    return layer_states(w, batch, mask)[-1]
+
+
+def layer_states(w, batch, mask=None):
+    """The token states after the embeddings and after each of the six
+    layers (seven arrays of (batch, tokens, 384)); the last is `forward`'s."""
     B, n = batch.shape
     bias = 0.0 if mask is None else (1 - mask)[:, None, None, :] * -1e9
     h = w['embeddings.word_embeddings.weight'][batch] + w['embeddings.position_embeddings.weight'][:n][None] \
         + w['embeddings.token_type_embeddings.weight'][0]
     h = ln(h, w['embeddings.LayerNorm.weight'], w['embeddings.LayerNorm.bias'])
+    out = [h]
     for layer in range(6):
         p = f'encoder.layer.{layer}.'
         lin = lambda x, name: x @ w[p + name + '.weight'].T + w[p + name + '.bias']
@@ -45,4 +52,5 @@ def forward(w, batch, mask=None):
         c = (a @ v).transpose(0, 2, 1, 3).reshape(B, n, 384)
         h = ln(lin(c, 'attention.output.dense') + h, w[p + 'attention.output.LayerNorm.weight'], w[p + 'attention.output.LayerNorm.bias'])
         h = ln(lin(gelu(lin(h, 'intermediate.dense')), 'output.dense') + h, w[p + 'output.LayerNorm.weight'], w[p + 'output.LayerNorm.bias'])
-    return h
+        out.append(h)
+    return out

@@ -17,7 +17,6 @@ and the share of the category's messages scored above all but 2 % of the
 ordinary messages. Needs the venv of scripts/convert_minilm.py (numpy).
 """
 import glob
-import math
 import os
 import sys
 import tomllib
@@ -48,33 +47,8 @@ def layer_means(w, tok, texts, batch=64):
         for j, x in enumerate(ids):
             arr[j, :len(x)] = x
             mask[j, :len(x)] = 1
-        for layer, h in enumerate(states(w, arr, mask)):
+        for layer, h in enumerate(bert.layer_states(w, arr, mask)):
             out[idx, layer] = (h * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-    return out
-
-
-def states(w, batch, mask):
-    """bert_numpy.forward, keeping every layer's token states."""
-    b, n = batch.shape
-    bias = (1 - mask)[:, None, None, :] * -1e9
-    h = w['embeddings.word_embeddings.weight'][batch] + w['embeddings.position_embeddings.weight'][:n][None] \
-        + w['embeddings.token_type_embeddings.weight'][0]
-    h = bert.ln(h, w['embeddings.LayerNorm.weight'], w['embeddings.LayerNorm.bias'])
-    out = [h]
-    for layer in range(6):
-        p = f'encoder.layer.{layer}.'
-        lin = lambda x, name: x @ w[p + name + '.weight'].T + w[p + name + '.bias']  # noqa: E731
-        split = lambda x: x.reshape(b, n, 12, 32).transpose(0, 2, 1, 3)  # noqa: E731
-        q, k, v = (split(lin(h, 'attention.self.' + m)) for m in ('query', 'key', 'value'))
-        a = q @ k.transpose(0, 1, 3, 2) / math.sqrt(32) + bias
-        a = np.exp(a - a.max(-1, keepdims=True))
-        a /= a.sum(-1, keepdims=True)
-        c = (a @ v).transpose(0, 2, 1, 3).reshape(b, n, 384)
-        h = bert.ln(lin(c, 'attention.output.dense') + h, w[p + 'attention.output.LayerNorm.weight'],
-                    w[p + 'attention.output.LayerNorm.bias'])
-        h = bert.ln(lin(bert.gelu(lin(h, 'intermediate.dense')), 'output.dense') + h,
-                    w[p + 'output.LayerNorm.weight'], w[p + 'output.LayerNorm.bias'])
-        out.append(h)
     return out
 
 
