@@ -20,15 +20,14 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    /// Chosen with the sentence model and its blend (`examples/tune.rs`, see
-    /// the README's benchmark section; 2026-12-02): on `tests/eval/cases.toml`
-    /// answer 0.4 with no margin answers the most right (0.959) with
-    /// none-cases kept unanswered (0.974); 0.35 answers 0.955 and a margin of
-    /// 0.01 0.939: with meaning weighing 0.8, near-ties are mostly a right
-    /// answer and a near-duplicate, and the margin turned them into
-    /// suggestions (the never-tuned holdout answers 0.925, 0.907 with the
-    /// blend and thresholds before). Suggesting from 0.3 is unchanged.
-    pub const DEFAULT: Thresholds = Thresholds { answer_threshold: 0.4, margin: 0.0, suggest_threshold: 0.3 };
+    /// Chosen with the sentence model (`examples/tune.rs`, see the README's
+    /// benchmark section): on `tests/eval/cases.toml` answer 0.35 with no
+    /// margin answered the most right (0.953) with none-cases kept
+    /// unanswered as before (0.974); 0.4 answered 0.948 and margins of
+    /// 0.01-0.04 only turned right answers into suggestions. Suggesting
+    /// from 0.3 is unchanged.
+    pub const DEFAULT: Thresholds =
+        Thresholds { answer_threshold: 0.35, margin: 0.01, suggest_threshold: 0.3 };
 }
 
 impl Default for Thresholds {
