@@ -92,9 +92,9 @@ def roc_area(pos, neg):
     return (ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
 
 
-def main(choices):
-    w = load_file(os.path.join(bert.MODEL, 'model.safetensors'))
-    tok = Tokenizer(os.path.join(bert.MODEL, 'vocab.txt'))
+def training_rows():
+    """(text, class) for what safety/classifier.rs trains on: each category's
+    examples (1-3), its counter-examples, `[ordinary]` and the FAQ's key texts (0)."""
     safety = tomllib.load(open(os.path.join(ROOT, 'faq/safety.toml'), 'rb'))
     rows = []
     for section, label in (('emergency', 1), ('self_harm', 2), ('personal_advice', 3)):
@@ -104,6 +104,13 @@ def main(choices):
     for f in sorted(glob.glob(os.path.join(ROOT, 'faq/*.toml'))):
         for e in tomllib.load(open(f, 'rb')).get('entry', []):
             rows += [(t, 0) for t in [e['question']] + e.get('alternates', [])]
+    return rows
+
+
+def main(choices):
+    w = load_file(os.path.join(bert.MODEL, 'model.safetensors'))
+    tok = Tokenizer(os.path.join(bert.MODEL, 'vocab.txt'))
+    rows = training_rows()
     labels = np.array([c for _, c in rows])
     train_means = layer_means(w, tok, [t for t, _ in rows])
     messages, expect = [], []

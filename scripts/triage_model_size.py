@@ -54,10 +54,13 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The classifier's training in numpy and the training texts, as the stance study has them.
+from stance_layers import probabilities, roc_area, train, training_rows  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TUNE = ["tune", "tune2", "tune3"] + ["dev"] + [f"dev{i}" for i in range(2, 12)]
 TEST = ["test", "test2", "test3"]
-CLASSES = {"emergency": 1, "self_harm": 2, "personal_advice": 3}
 EXPECT = {"emergency": 1, "self-harm": 2, "personal-advice": 3}
 # Each category's threshold lets through this share of the tuning group's
 # ordinary messages; three categories make about 2 % together.
@@ -67,20 +70,6 @@ ORDINARY_SHARE = 0.02 / 3
 def load_toml(path):
     with open(path, "rb") as f:
         return tomllib.load(f)
-
-
-def training_texts():
-    """(text, class) for what the bot's classifier trains on."""
-    safety = load_toml(os.path.join(ROOT, "faq", "safety.toml"))
-    rows = []
-    for section, c in CLASSES.items():
-        rows += [(t, c) for t in safety[section]["examples"]]
-        rows += [(t, 0) for t in safety[section]["counter_examples"]]
-    rows += [(t, 0) for t in safety["ordinary"]["examples"]]
-    for path in sorted(glob.glob(os.path.join(ROOT, "faq", "*.toml"))):
-        for e in load_toml(path).get("entry", []):
-            rows += [(t, 0) for t in [e["question"]] + e.get("alternates", [])]
-    return rows
 
 
 def blind_set(names):
@@ -179,41 +168,6 @@ def reading(means, kind):
     return unit(sum(unit(means[:, i]) for i in range(first, depth)))
 
 
-def train(x, y, steps=200, lr=0.05, l2=1e-4, ordinary_weight=3.0):
-    """classifier.rs's training, in numpy."""
-    n = len(y)
-    counts = np.bincount(y, minlength=4)
-    cw = n / (4 * counts)
-    cw[0] *= ordinary_weight
-    target = np.zeros((n, 4))
-    target[np.arange(n), y] = cw[y]
-    wt = cw[y][:, None]
-    w, b = np.zeros((x.shape[1], 4)), np.zeros((1, 4))
-    mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
-    for t in range(1, steps + 1):
-        p = probabilities(x, w, b)
-        g = (p * wt - target) / n
-        gw, gb = x.T @ g + 2 * l2 * w, g.sum(0, keepdims=True)
-        c1, c2 = 1 - 0.9**t, 1 - 0.999**t
-        mw, vw = 0.9 * mw + 0.1 * gw, 0.999 * vw + 0.001 * gw**2
-        mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb**2
-        w = w - lr * (mw / c1) / (np.sqrt(vw / c2) + 1e-8)
-        b = b - lr * (mb / c1) / (np.sqrt(vb / c2) + 1e-8)
-    return w, b
-
-
-def probabilities(x, w, b):
-    z = x @ w + b
-    z -= z.max(1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(1, keepdims=True)
-
-
-def auc(pos, neg):
-    ranks = np.concatenate([pos, neg]).argsort(kind="stable").argsort() + 1
-    return (ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
-
-
 def per_message_ms(model, texts):
     torch.set_num_threads(1)
     model.encode(texts[:10])
@@ -228,7 +182,7 @@ def per_message_ms(model, texts):
 
 def main():
     wheels = sys.argv[1]
-    rows = training_texts()
+    rows = training_rows()
     groups = {"tuning": blind_set(TUNE), "test": blind_set(TEST)}
     y_train = np.array([c for _, c in rows])
     models = [
@@ -250,7 +204,7 @@ def main():
             thresholds = [np.quantile(ordinary[:, c], 1 - ORDINARY_SHARE) for c in range(3)]
             for g, (_, ys, alarming) in groups.items():
                 s = scores[g]
-                aucs = [auc(s[ys == c + 1, c], s[ys == 0, c]) for c in range(3)]
+                aucs = [roc_area(s[ys == c + 1, c], s[ys == 0, c]) for c in range(3)]
                 flagged = (s > np.array(thresholds)).any(1)
                 recall = [flagged[ys == c + 1].mean() for c in range(3)]
                 print(
